@@ -1,0 +1,224 @@
+"""`Value`: one node of a computation graph, its arithmetic, and `backward()`."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+from . import mode, ops
+from .graph import topological_order
+
+
+def as_float(x: Any) -> float:
+    """`x` as a float if it is a real number; a TypeError naming its type otherwise."""
+    if isinstance(x, float):
+        return x
+    if isinstance(x, (bool, str, bytes, complex)) or not hasattr(type(x), "__float__"):
+        raise TypeError(f"expected a real number, got {type(x).__name__}: {x!r}")
+    if isinstance(x, numbers.Complex) and not isinstance(x, numbers.Real):
+        raise TypeError(f"expected a real number, got {type(x).__name__}: {x!r}")
+    return float(x)
+
+
+class Value:
+    """A scalar that remembers how it was computed, so that gradients can flow back through it.
+
+    `parents` are the Values it was computed from and `local_grads` holds, for each parent, the
+    derivative of this Value with respect to that parent (the edge's local derivative).
+    """
+
+    __slots__ = ("data", "grad", "label", "parents", "local_grads", "_op")
+
+    def __init__(self, data: Any, label: str = "") -> None:
+        if not isinstance(label, str):
+            raise TypeError(f"label must be a str, got {type(label).__name__}")
+        try:
+            self.data = as_float(data)
+        except TypeError:
+            raise TypeError(
+                f"Value needs a real number (int, float, ...), got {type(data).__name__}: {data!r}"
+            ) from None
+        self.grad = 0.0
+        self.label = label
+        self.parents: tuple[Value, ...] = ()
+        self.local_grads: tuple[Any, ...] = ()
+        self._op: ops.Op | None = None
+
+    @property
+    def op(self) -> str:
+        """Name of the op that made this Value; "" for a leaf."""
+        return self._op.name if self._op is not None else ""
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    def __float__(self) -> float:
+        return self.data
+
+    # --- arithmetic: each method is one entry of the op table applied to its operands --------
+
+    def __add__(self, other: Any) -> Value:
+        return _binary(ops.ADD, self, other)
+
+    def __radd__(self, other: Any) -> Value:
+        return _binary(ops.ADD, other, self)
+
+    def __sub__(self, other: Any) -> Value:
+        return _binary(ops.SUB, self, other)
+
+    def __rsub__(self, other: Any) -> Value:
+        return _binary(ops.SUB, other, self)
+
+    def __mul__(self, other: Any) -> Value:
+        return _binary(ops.MUL, self, other)
+
+    def __rmul__(self, other: Any) -> Value:
+        return _binary(ops.MUL, other, self)
+
+    def __truediv__(self, other: Any) -> Value:
+        return _binary(ops.DIV, self, other)
+
+    def __rtruediv__(self, other: Any) -> Value:
+        return _binary(ops.DIV, other, self)
+
+    def __pow__(self, other: Any) -> Value:
+        if isinstance(other, Value):
+            return _binary(ops.POW, self, other)
+        if not _is_real(other):
+            return NotImplemented
+        return _unary(ops.power(float(other)), self)
+
+    def __rpow__(self, other: Any) -> Value:
+        return _binary(ops.POW, other, self)
+
+    def __neg__(self) -> Value:
+        return _unary(ops.NEG, self)
+
+    def __pos__(self) -> Value:
+        return self
+
+    def __abs__(self) -> Value:
+        return _unary(ops.ABS, self)
+
+    def exp(self) -> Value:
+        return _unary(ops.EXP, self)
+
+    def log(self) -> Value:
+        return _unary(ops.LOG, self)
+
+    def sqrt(self) -> Value:
+        return _unary(ops.SQRT, self)
+
+    def tanh(self) -> Value:
+        return _unary(ops.TANH, self)
+
+    def sigmoid(self) -> Value:
+        return _unary(ops.SIGMOID, self)
+
+    def relu(self) -> Value:
+        return _unary(ops.RELU, self)
+
+    def leaky_relu(self, slope: float = 0.01) -> Value:
+        return _unary(ops.leaky_relu(as_float(slope)), self)
+
+    def softplus(self) -> Value:
+        return _unary(ops.SOFTPLUS, self)
+
+    def sin(self) -> Value:
+        return _unary(ops.SIN, self)
+
+    def cos(self) -> Value:
+        return _unary(ops.COS, self)
+
+    # --- the chain rule -------------------------------------------------------------------------
+
+    def backward(self) -> None:
+        """Fill `.grad` of every node this Value depends on with d(self)/d(node).
+
+        Leaves accumulate across calls (so gradients can be summed over samples); interior
+        nodes are reset, so a second call never counts them twice.
+        """
+        order = topological_order(self)
+        for node in order:
+            if node.parents:
+                node.grad = 0.0
+        self.grad += 1.0
+        for node in reversed(order):
+            g = node.grad
+            for parent, local in zip(node.parents, node.local_grads):
+                parent.grad += local * g
+
+
+def _is_real(x: Any) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
+def _leaf(data: float) -> Value:
+    """A leaf holding `data`, made without the checks of `Value.__init__` (internal fast path)."""
+    node = object.__new__(Value)
+    node.data = data
+    node.grad = 0.0
+    node.label = ""
+    node.parents = ()
+    node.local_grads = ()
+    node._op = None
+    return node
+
+
+def _operand(x: Any) -> Value | None:
+    """An operand of an arithmetic op as a Value: a plain number becomes a leaf; None if neither."""
+    if isinstance(x, Value):
+        return x
+    if type(x) is float or type(x) is int or _is_real(x):
+        return _leaf(float(x))
+    return None
+
+
+def _record(op: ops.Op, out: float, parents: tuple[Value, ...], xs: tuple[float, ...]) -> Value:
+    """The node for `out = op(*xs)`, with its edges to `parents` and their local derivatives."""
+    node = _leaf(out)
+    if mode.grad_enabled:
+        node.parents = parents
+        node._op = op
+        try:
+            node.local_grads = op.local(out, *xs)
+        except ZeroDivisionError:  # an infinite slope, e.g. sqrt at 0
+            node.local_grads = (math.inf,) * len(parents)
+    return node
+
+
+def apply(op: ops.Op, parents: tuple[Value, ...]) -> Value:
+    """Compute `op` on the parents' data and record the node with its local derivatives."""
+    xs = tuple([p.data for p in parents])
+    return _record(op, op.evaluate(*xs), parents, xs)
+
+
+def _unary(op: ops.Op, a: Value) -> Value:
+    """`apply` for one parent, the most common case, without building lists."""
+    x = a.data
+    try:
+        out = op.forward(x)
+    except (ArithmeticError, ValueError) as exc:
+        raise ops.domain_error(op, (x,), exc) from None
+    return _record(op, out, (a,), (x,))
+
+
+def _binary(op: ops.Op, a: Any, b: Any) -> Value:
+    """`apply` for two operands, either of which may be a plain number (made a leaf)."""
+    if a.__class__ is not Value:
+        a = _operand(a)
+        if a is None:
+            return NotImplemented
+    if b.__class__ is not Value:
+        b = _operand(b)
+        if b is None:
+            return NotImplemented
+    x = a.data
+    y = b.data
+    try:
+        out = op.forward(x, y)
+    except (ArithmeticError, ValueError) as exc:
+        raise ops.domain_error(op, (x, y), exc) from None
+    return _record(op, out, (a, b), (x, y))
