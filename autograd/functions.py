@@ -69,24 +69,31 @@ def leaky_relu(x: Any, slope: float = 0.01) -> Any:
     return ops.leaky_relu(value.as_float(slope)).evaluate(value.as_float(x))
 
 
-def _leaves(xs: Iterable[Any]) -> tuple[value.Value, ...]:
-    return tuple(x if isinstance(x, value.Value) else value.Value(x) for x in xs)
+def _parents(operands: tuple[Any, ...]) -> tuple[value.Value, ...] | None:
+    """The operands as Values (plain numbers become leaves), or None if none is a Value."""
+    types = set(map(type, operands))
+    if types == {value.Value}:  # the common case, checked at C speed
+        return operands
+    if not any(isinstance(t, value.Value) for t in operands):
+        return None
+    return tuple(t if isinstance(t, value.Value) else value.Value(t) for t in operands)
 
 
 def sum(values: Iterable[Any]) -> Any:  # noqa: A001 (autograd.sum, as torch.sum)
     """The sum of many numbers as ONE node with a parent per term (a float if none is a Value)."""
-    terms = list(values)
-    if not any(isinstance(t, value.Value) for t in terms):
-        return ops.SUM.evaluate(*(value.as_float(t) for t in terms))
-    return value.apply(ops.SUM, _leaves(terms))
+    terms = tuple(values)
+    parents = _parents(terms)
+    if parents is None:
+        return ops.SUM.evaluate(*map(value.as_float, terms))
+    return value.apply(ops.SUM, parents)
 
 
 def dot(weights: Sequence[Any], inputs: Sequence[Any], bias: Any = 0.0) -> Any:
     """sum(w_i * x_i) + bias as ONE node: a neuron's weighted sum, with 2n + 1 parents."""
-    weights, inputs = list(weights), list(inputs)
     if len(weights) != len(inputs):
         raise ValueError(f"dot needs as many weights as inputs, got {len(weights)} and {len(inputs)}")
-    operands = [*weights, *inputs, bias]
-    if not any(isinstance(t, value.Value) for t in operands):
-        return ops.DOT.evaluate(*(value.as_float(t) for t in operands))
-    return value.apply(ops.DOT, _leaves(operands))
+    operands = (*weights, *inputs, bias)
+    parents = _parents(operands)
+    if parents is None:
+        return ops.DOT.evaluate(*map(value.as_float, operands))
+    return value.apply(ops.DOT, parents)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import operator
 from typing import Any
 
 from . import mode, ops
@@ -151,6 +152,9 @@ class Value:
                 parent.grad += local * g
 
 
+_data = operator.attrgetter("data")
+
+
 def _is_real(x: Any) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
@@ -191,7 +195,7 @@ def _record(op: ops.Op, out: float, parents: tuple[Value, ...], xs: tuple[float,
 
 def apply(op: ops.Op, parents: tuple[Value, ...]) -> Value:
     """Compute `op` on the parents' data and record the node with its local derivatives."""
-    xs = tuple([p.data for p in parents])
+    xs = tuple(map(_data, parents))
     return _record(op, op.evaluate(*xs), parents, xs)
 
 

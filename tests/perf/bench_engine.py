@@ -180,14 +180,18 @@ def main(repeat: int = 5) -> None:
     t_ours = best_of(ours, repeat)
     t_mg = best_of(theirs, repeat)
     t_float = best_of(lambda: float_step(weights, xs, ys), repeat)
-    b_ours, n_ours = bytes_per_node(lambda: build_step(Value, weights, xs, ys)[0], lambda r: len(topological_order(r)))
+    b_ours, n_ours = bytes_per_node(
+        lambda: build_step(Value, weights, xs, ys)[0], lambda r: len(topological_order(r))
+    )
     b_mg, n_mg = bytes_per_node(lambda: build_step(MgValue, weights, xs, ys)[0], micrograd_nodes)
 
     print("identical-graph training step (MLP 2-16-16-1, 100 moons, max-margin + L2)")
     print(f"  nodes per step:      chainrule {n_ours:,}   micrograd {n_mg:,}")
     print(f"  chainrule            {t_ours * 1e3:8.1f} ms")
     print(f"  micrograd            {t_mg * 1e3:8.1f} ms   -> chainrule is {t_mg / t_ours:.1f}x faster")
-    print(f"  hand-written floats  {t_float * 1e3:8.1f} ms   -> chainrule is {t_ours / t_float:.1f}x the floor")
+    print(
+        f"  hand-written floats  {t_float * 1e3:8.1f} ms   -> chainrule is {t_ours / t_float:.1f}x the floor"
+    )
     print(f"  memory per node:     chainrule {b_ours:.0f} B   micrograd {b_mg:.0f} B")
 
     def deep() -> None:
