@@ -1,0 +1,209 @@
+"""The chain rule made visible: every path from a variable to an output, and what it contributes.
+
+d(output)/d(wrt) is a sum over the paths from `wrt` to `output`; each path contributes the product
+of the local derivatives on its edges. `explain` lists those paths, their factors and products.
+"""
+
+from __future__ import annotations
+
+import heapq
+import html
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from .graph import topological_order
+from .value import Value
+
+# A path under construction, from `wrt` up to some node: (product so far, node the last edge
+# enters, index of that edge among the node's parents, the path up to that edge's parent or None).
+_Partial = tuple[float, Any, int, Any]
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One edge of a path: d(node)/d(parent), recorded as the local derivative of `node`'s op."""
+
+    op: str
+    local: float
+    node: str
+    parent: str
+
+    @property
+    def edge(self) -> str:
+        """The derivative this factor is, written d(node)/d(parent)."""
+        return f"d{_wrap(self.node)}/d{_wrap(self.parent)}"
+
+
+@dataclass(frozen=True)
+class Path:
+    """One path from `wrt` to the output: its factors (output side first) and their product."""
+
+    factors: tuple[Factor, ...]
+    product: float
+
+
+class Explanation:
+    """The paths from `wrt` to `output`, and their sum, the gradient d(output)/d(wrt).
+
+    `count` is the number of paths; `paths` holds at most `max_paths` of them, the largest
+    contributions first. `gradient` is the sum over ALL paths, listed or not.
+    """
+
+    def __init__(self, output: str, wrt: str, gradient: float, count: int, paths: list[Path]) -> None:
+        self.output = output
+        self.wrt = wrt
+        self.gradient = gradient
+        self.count = count
+        self.paths = paths
+
+    @property
+    def derivative(self) -> str:
+        """The gradient explained, written d(output)/d(wrt)."""
+        return f"d{_wrap(self.output)}/d{_wrap(self.wrt)}"
+
+    def _heading(self) -> str:
+        paths = _plural(self.count, "path")
+        if len(self.paths) < self.count:
+            return f"{self.derivative}: {paths}; the {len(self.paths)} largest contributions are shown"
+        return f"{self.derivative}: {paths}"
+
+    def _footing(self) -> str:
+        total = f"{self.derivative} = {_number(self.gradient)}"
+        if len(self.paths) < self.count:
+            shown = _number(math.fsum(p.product for p in self.paths))
+            return f"the shown paths sum to {shown}; all {self.count} sum to {total}"
+        return f"sum of {_plural(self.count, 'path')}: {total}"
+
+    def __str__(self) -> str:
+        rows = [("path", "edge", "op", "local derivative")]
+        for n, path in enumerate(self.paths, 1):
+            for k, f in enumerate(path.factors):
+                rows.append((str(n) if k == 0 else "", f.edge, f.op, _number(f.local)))
+            rows.append((str(n) if not path.factors else "", "product", "", _number(path.product)))
+        widths = [max(len(row[c]) for row in rows) for c in range(4)]
+        lines = [self._heading(), ""]
+        for row in rows:
+            cells = [row[c].ljust(widths[c]) for c in range(3)] + [row[3].rjust(widths[3])]
+            lines.append("  ".join(cells).rstrip())
+        lines += ["", self._footing()]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<Explanation {self.derivative} = {_number(self.gradient)}, {_plural(self.count, 'path')}>"
+
+    def _repr_html_(self) -> str:
+        e = html.escape
+        out = [
+            "<table>",
+            f"<caption>{e(self._heading())}</caption>",
+            "<thead><tr><th>path</th><th>edge</th><th>op</th><th>local derivative</th></tr></thead>",
+            "<tbody>",
+        ]
+        for n, path in enumerate(self.paths, 1):
+            for k, f in enumerate(path.factors):
+                first = f"<td>{n}</td>" if k == 0 else "<td></td>"
+                out.append(
+                    f"<tr>{first}<td>{e(f.edge)}</td><td>{e(f.op)}</td>"
+                    f"<td style='text-align:right'>{_number(f.local)}</td></tr>"
+                )
+            first = "<td></td>" if path.factors else f"<td>{n}</td>"
+            out.append(
+                f"<tr>{first}<td><b>product</b></td><td></td>"
+                f"<td style='text-align:right'><b>{_number(path.product)}</b></td></tr>"
+            )
+        out += ["</tbody>", f"<tfoot><tr><td colspan='4'>{e(self._footing())}</td></tr></tfoot>", "</table>"]
+        return "\n".join(out)
+
+
+def explain(output: Value, wrt: Value, max_paths: int = 100) -> Explanation:
+    """Every path from `wrt` to `output`, each with its factors and product, and their sum.
+
+    The paths are counted first (their number can grow exponentially with depth); at most
+    `max_paths` of them are kept, those with the largest |product|. The gradient reported is
+    the sum over all of them, which is d(output)/d(wrt).
+    """
+    for name, v in (("output", output), ("wrt", wrt)):
+        if not isinstance(v, Value):
+            raise TypeError(f"explain needs a Value as {name}, got {type(v).__name__}")
+    if isinstance(max_paths, bool) or not isinstance(max_paths, int) or max_paths < 1:
+        raise ValueError(f"max_paths must be a positive int, got {max_paths!r}")
+    order = topological_order(output)
+    if wrt not in set(order):
+        raise ValueError(
+            f"{_describe(wrt)} is not in the graph of {_describe(output)}: "
+            "the output was not computed from it, so there is no path between them"
+        )
+    # Walk forward from wrt, parents before children. For each node reached: how many paths
+    # lead to it, the sum of their products (the derivative), and the largest few of them.
+    count: dict[Value, int] = {wrt: 1}
+    total: dict[Value, float] = {wrt: 1.0}
+    best: dict[Value, list[_Partial]] = {wrt: [(1.0, None, -1, None)]}
+    for node in order:
+        reached = [(i, p) for i, p in enumerate(node.parents) if p in count]
+        if not reached or node is wrt:
+            continue
+        count[node] = sum(count[p] for _, p in reached)
+        total[node] = math.fsum(total[p] * float(node.local_grads[i]) for i, p in reached)
+        extended = (
+            (partial[0] * float(node.local_grads[i]), node, i, partial) for i, p in reached for partial in best[p]
+        )
+        best[node] = heapq.nlargest(max_paths, extended, key=_size)
+    names = _Names(order, wrt)
+    paths = [_path(partial, names) for partial in best[output]]
+    return Explanation(names[output], names[wrt], total[output], count[output], paths)
+
+
+def _size(partial: _Partial) -> float:
+    """How large a contribution is: |product|, with NaN counted as largest (it needs looking at)."""
+    return math.inf if math.isnan(partial[0]) else abs(partial[0])
+
+
+def _path(partial: _Partial, names: _Names) -> Path:
+    product = partial[0]
+    factors = []
+    while partial[3] is not None:  # follow the edges back from the output to wrt
+        _, node, i, previous = partial
+        factors.append(Factor(node.op, float(node.local_grads[i]), names[node], names[node.parents[i]]))
+        partial = previous
+    return Path(tuple(factors), product)
+
+
+# words for the ops written as symbols, to name unlabelled nodes: mul#1, pow#2
+_WORDS = {"+": "add", "-": "sub", "*": "mul", "/": "div"}
+
+
+class _Names:
+    """A name for every node: its label, else its op and a number (`dot#2`), or its value for a constant."""
+
+    def __init__(self, order: list[Value], wrt: Value) -> None:
+        self._names: dict[Value, str] = {wrt: "wrt"}
+        seen: dict[str, int] = {}
+        for node in order:
+            if node.label:
+                self._names[node] = node.label
+            elif node.parents:
+                op = "pow" if node.op.startswith("**") else _WORDS.get(node.op, node.op)
+                seen[op] = seen.get(op, 0) + 1
+                self._names[node] = f"{op}#{seen[op]}"
+
+    def __getitem__(self, node: Value) -> str:
+        return self._names.get(node) or f"{node.data:g}"
+
+
+def _describe(v: Value) -> str:
+    return f"Value {v.label!r}" if v.label else f"Value(data={v.data!r})"
+
+
+def _wrap(name: str) -> str:
+    """A name as written after `d`: bare if it is one word, else in parentheses."""
+    return name if name.isidentifier() else f"({name})"
+
+
+def _number(x: float) -> str:
+    """Six significant digits, trailing zeros kept: 0.583710, 0.0729520."""
+    return f"{x:#.6g}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
