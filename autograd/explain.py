@@ -146,7 +146,9 @@ def explain(output: Value, wrt: Value, max_paths: int = 100) -> Explanation:
         count[node] = sum(count[p] for _, p in reached)
         total[node] = math.fsum(total[p] * float(node.local_grads[i]) for i, p in reached)
         extended = (
-            (partial[0] * float(node.local_grads[i]), node, i, partial) for i, p in reached for partial in best[p]
+            (partial[0] * float(node.local_grads[i]), node, i, partial)
+            for i, p in reached
+            for partial in best[p]
         )
         best[node] = heapq.nlargest(max_paths, extended, key=_size)
     names = _Names(order, wrt)
