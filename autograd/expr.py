@@ -1,0 +1,251 @@
+"""Arithmetic typed by a user ("x*y + x**2"), read with `ast` against a whitelist, built as Values.
+
+Nothing in the text is ever run. The text is parsed into a syntax tree, every node of the tree is
+checked against the short list of what an expression may contain, and the accepted tree is then
+walked to build the graph of Values: numbers, variable names, + - * / **, unary - and +, and calls
+of a few math functions with one argument. Every number becomes a float, so no arithmetic on huge
+Python ints can run (9**9**9 overflows at once instead of computing for hours).
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Callable, Mapping
+from typing import Any, NoReturn
+
+from .value import Value
+
+FUNCTIONS: dict[str, Callable[[Value], Value]] = {
+    "abs": abs,
+    "cos": Value.cos,
+    "exp": Value.exp,
+    "log": Value.log,
+    "relu": Value.relu,
+    "sigmoid": Value.sigmoid,
+    "sin": Value.sin,
+    "sqrt": Value.sqrt,
+    "tanh": Value.tanh,
+}
+ALLOWED = (
+    "allowed: numbers, variable names, + - * / **, unary - and +, parentheses, and the functions "
+    f"{', '.join(FUNCTIONS)} with one argument each"
+)
+MAX_LENGTH = 1000  # characters
+MAX_DEPTH = 100  # nesting levels of the syntax tree
+LABEL_LENGTH = 30  # an intermediate result is labelled with its text if the text is this short
+
+_BINARY: dict[type, Callable[[Any, Any], Value]] = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+    ast.Pow: lambda a, b: a**b,
+}
+_UNARY: dict[type, Callable[[Value], Value]] = {ast.USub: lambda a: -a, ast.UAdd: lambda a: +a}
+
+# what to call the constructs that are refused, for the error message
+_REFUSED: dict[type, str] = {
+    ast.Attribute: "attribute access",
+    ast.Subscript: "subscripts",
+    ast.Lambda: "lambda",
+    ast.ListComp: "comprehensions",
+    ast.SetComp: "comprehensions",
+    ast.DictComp: "comprehensions",
+    ast.GeneratorExp: "comprehensions",
+    ast.Compare: "comparisons",
+    ast.BoolOp: "and/or",
+    ast.IfExp: "if/else",
+    ast.JoinedStr: "f-strings",
+    ast.Tuple: "tuples",
+    ast.List: "lists",
+    ast.Set: "sets",
+    ast.Dict: "dicts",
+    ast.NamedExpr: "assignment (:=)",
+    ast.Starred: "unpacking (*)",
+    ast.Await: "await",
+    ast.Yield: "yield",
+    ast.YieldFrom: "yield",
+    ast.FloorDiv: "//",
+    ast.Mod: "%",
+    ast.MatMult: "@",
+    ast.BitAnd: "&",
+    ast.BitOr: "|",
+    ast.BitXor: "^",
+    ast.LShift: "<<",
+    ast.RShift: ">>",
+    ast.Invert: "~",
+    ast.Not: "not",
+}
+
+
+class ExpressionError(ValueError):
+    """An expression that is refused; the message points at the offending part."""
+
+
+class Expression:
+    """A checked expression: its text, its syntax tree, and its variable names in order of appearance."""
+
+    def __init__(self, source: str, tree: ast.Expression, variables: tuple[str, ...]) -> None:
+        self.source = source
+        self.tree = tree
+        self.variables = variables
+
+    def __repr__(self) -> str:
+        return f"Expression({self.source!r})"
+
+    def evaluate(self, values: Mapping[str, float]) -> tuple[Value, dict[str, Value]]:
+        """Build the graph at `values` (a number for every variable): the output and the variables.
+
+        Each variable is one leaf Value labelled with its name, intermediate results are labelled
+        with their text when short. Overflow or a domain error (log(-1)) raises as in the engine.
+        """
+        missing = [name for name in self.variables if name not in values]
+        if missing:
+            raise ExpressionError(f"no value for {', '.join(missing)}")
+        leaves = {name: Value(values[name], label=name) for name in self.variables}
+        constant = _constant_nodes(self.tree.body)
+        results: dict[ast.AST, Value] = {}
+        # post-order walk with an explicit stack: children are built before their parent
+        stack: list[tuple[ast.AST, bool]] = [(self.tree.body, False)]
+        while stack:
+            node, children_done = stack.pop()
+            if not children_done:
+                stack.append((node, True))
+                stack.extend((child, False) for child in _children(node))
+                continue
+            results[node] = self._build(node, results, leaves, constant)
+        return results[self.tree.body], leaves
+
+    def _build(
+        self, node: ast.AST, results: dict[ast.AST, Value], leaves: dict[str, Value], constant: set[ast.AST]
+    ) -> Value:
+        if isinstance(node, ast.Constant):
+            return Value(node.value)  # an int or a float, checked by parse; stored as a float
+        if isinstance(node, ast.Name):
+            return leaves[node.id]
+        if isinstance(node, ast.BinOp):
+            left, right = results[node.left], results[node.right]
+            if isinstance(node.op, ast.Pow) and node.right in constant:
+                out = left**right.data  # x ** 2 is one node "**2", as in the engine
+            else:
+                out = _BINARY[type(node.op)](left, right)
+        elif isinstance(node, ast.UnaryOp):
+            out = _UNARY[type(node.op)](results[node.operand])
+        else:  # a call, checked by parse
+            assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            out = FUNCTIONS[node.func.id](results[node.args[0]])
+        if not out.label and out.parents:
+            text = " ".join((ast.get_source_segment(self.source, node) or "").split())
+            if len(text) <= LABEL_LENGTH:
+                out.label = text
+        return out
+
+
+def parse(source: str) -> Expression:
+    """Parse and check `source`; an ExpressionError shows what is refused and what is allowed."""
+    if not isinstance(source, str):
+        raise TypeError(f"an expression is a str, got {type(source).__name__}")
+    if not source.strip():
+        raise ExpressionError("the expression is empty")
+    if len(source) > MAX_LENGTH:
+        raise ExpressionError(f"the expression is {len(source)} characters long; the limit is {MAX_LENGTH}")
+    if "\n" in source or "\r" in source:
+        raise ExpressionError("the expression must be on one line")
+    try:
+        tree = ast.parse(source, mode="eval")
+    except SyntaxError as exc:
+        start = (exc.offset or 1) - 1
+        end = exc.end_offset - 1 if exc.end_offset and exc.end_lineno == exc.lineno else start + 1
+        raise ExpressionError(f"not a valid expression: {exc.msg}\n{_caret(source, start, end)}") from None
+    except (RecursionError, MemoryError, ValueError) as exc:
+        raise ExpressionError(f"the expression cannot be parsed: {exc or 'nested too deeply'}") from None
+    variables: dict[str, None] = {}  # insertion-ordered set
+    depth: dict[ast.AST, int] = {tree.body: 1}
+    stack: list[ast.AST] = [tree.body]
+    while stack:
+        node = stack.pop()
+        _check(source, node)
+        if depth[node] > MAX_DEPTH:
+            raise ExpressionError(f"the expression is nested more than {MAX_DEPTH} levels deep")
+        if isinstance(node, ast.Name):
+            variables[node.id] = None
+        children = _children(node)
+        for child in children:
+            depth[child] = depth[node] + 1
+        stack.extend(reversed(children))
+    return Expression(source, tree, tuple(variables))
+
+
+def _check(source: str, node: ast.AST) -> None:
+    """Refuse `node` unless it is one of the allowed constructs."""
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
+            _refuse(source, node, f"{ast.get_source_segment(source, node)} is not a real number")
+        try:
+            number = float(node.value)
+        except OverflowError:
+            number = math.inf
+        if not math.isfinite(number):
+            _refuse(source, node, "this number is too large for a float")
+    elif isinstance(node, ast.Name):
+        if node.id in FUNCTIONS:
+            _refuse(source, node, f"{node.id} is a function; call it with one argument, as in {node.id}(x)")
+    elif isinstance(node, ast.BinOp):
+        if type(node.op) not in _BINARY:
+            _refuse(source, node, f"the operator {_REFUSED.get(type(node.op), '?')} is not allowed")
+    elif isinstance(node, ast.UnaryOp):
+        if type(node.op) not in _UNARY:
+            _refuse(source, node, f"the operator {_REFUSED.get(type(node.op), '?')} is not allowed")
+    elif isinstance(node, ast.Call):
+        if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
+            _refuse(source, node.func, "calls are allowed only to the functions listed below")
+        if node.keywords:
+            _refuse(source, node.keywords[0], "keyword arguments are not allowed")
+        if any(isinstance(arg, ast.Starred) for arg in node.args):
+            _refuse(source, node, "unpacking (*) cannot be used")
+        if len(node.args) != 1:
+            _refuse(source, node, f"{node.func.id} takes exactly one argument, got {len(node.args)}")
+    else:
+        _refuse(source, node, f"{_REFUSED.get(type(node), type(node).__name__)} cannot be used")
+
+
+def _children(node: ast.AST) -> list[ast.AST]:
+    """The sub-expressions of an accepted node, in source order."""
+    if isinstance(node, ast.BinOp):
+        return [node.left, node.right]
+    if isinstance(node, ast.UnaryOp):
+        return [node.operand]
+    if isinstance(node, ast.Call):
+        return list(node.args)
+    return []
+
+
+def _constant_nodes(root: ast.AST) -> set[ast.AST]:
+    """The nodes whose subtree holds no variable (a constant exponent stays a plain number)."""
+    order: list[ast.AST] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        order.append(node)
+        stack.extend(_children(node))
+    constant: set[ast.AST] = set()
+    for node in reversed(order):  # children before parents
+        if not isinstance(node, ast.Name) and all(c in constant for c in _children(node)):
+            constant.add(node)
+    return constant
+
+
+def _refuse(source: str, node: ast.AST, why: str) -> NoReturn:
+    line = source.encode()
+    start = len(line[: getattr(node, "col_offset", 0)].decode(errors="ignore"))
+    end_offset = getattr(node, "end_col_offset", None)
+    end = len(line[:end_offset].decode(errors="ignore")) if end_offset is not None else start + 1
+    raise ExpressionError(f"{why}:\n{_caret(source, start, end)}\n{ALLOWED}")
+
+
+def _caret(source: str, start: int, end: int) -> str:
+    """The source with ^^^ under columns start..end."""
+    start = max(0, min(start, len(source)))
+    end = max(start + 1, min(end, len(source)))
+    return f"  {source}\n  {' ' * start}{'^' * (end - start)}"
