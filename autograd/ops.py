@@ -93,6 +93,18 @@ def _step(x: Any, below: float = 0.0) -> float:
     return 1.0 if float(x) > 0 else below
 
 
+def _power_slope(x: Any, n: Any, out: Any) -> Any:
+    """d(x**n)/dx = n * x**(n - 1), with PyTorch's values where that formula breaks down."""
+    if float(n) == 0.0:  # x**0 is the constant 1, even at x == 0
+        return 0.0
+    try:
+        return n * x ** (n - 1.0)
+    except ZeroDivisionError:  # x == 0 and 0 < n < 1: a vertical tangent, as sqrt at 0
+        return math.inf
+    except OverflowError:  # x**(n - 1) alone is too large (tiny x), though x**n = out is not
+        return n * out / x
+
+
 def _log_base(x: Any, out: Any) -> Any:
     """d(x**y)/dy = x**y * log(x); 0 at x == 0 and NaN for x < 0, as PyTorch does."""
     v = float(x)
@@ -107,7 +119,7 @@ ADD = Op("+", lambda a, b: a + b, lambda out, a, b: (1.0, 1.0))
 SUB = Op("-", lambda a, b: a - b, lambda out, a, b: (1.0, -1.0))
 MUL = Op("*", lambda a, b: a * b, lambda out, a, b: (b, a))
 DIV = Op("/", lambda a, b: a / b, lambda out, a, b: (1.0 / b, -out / b))
-POW = Op("**", _pow, lambda out, a, b: (b * a ** (b - 1.0), _log_base(a, out)))
+POW = Op("**", _pow, lambda out, a, b: (_power_slope(a, b, out), _log_base(a, out)))
 NEG = Op("neg", lambda a: -a, lambda out, a: (-1.0,))
 ABS = Op("abs", abs, lambda out, a: (_sign(a),))
 EXP = Op("exp", math.exp, lambda out, a: (out,))
@@ -128,7 +140,7 @@ def power(n: float) -> Op:
     return Op(
         f"**{n:g}",
         lambda a: _pow(a, n),
-        lambda out, a: (n * a ** (n - 1.0),),
+        lambda out, a: (_power_slope(a, n, out),),
         domain="0 to a negative power, or a negative base to a fractional power",
     )
 
