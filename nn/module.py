@@ -1,0 +1,215 @@
+"""`Module`: the base of every model. It finds the parameters, and saves and loads them.
+
+A module's parameters are the `Value`s among its attributes, found in the order the attributes
+were set: a `Value` attribute is a parameter, a `Module` attribute contributes its own
+parameters, and a list or tuple contributes those of its items. Each parameter is named by the
+path that reaches it, e.g. `layers.0.neurons.1.w.0` (layer 0, neuron 1, weight 0) or
+`layers.2.neurons.0.b`. A Value reached twice (a bias shared by a layer) is listed once, under
+the first name that reaches it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from autograd import Value
+
+FORMAT = "chainrule.nn"  # marks a weights file written by `Module.save`
+VERSION = 1
+
+
+class Module:
+    """Base class: subclasses set their parameters as attributes and define `forward`."""
+
+    def forward(self, *args: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must define forward()")
+
+    def __call__(self, *args: Any) -> Any:
+        return self.forward(*args)
+
+    # --- parameters ---------------------------------------------------------------------------
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """(name, parameter) pairs in a stable order; a shared Value appears once."""
+        seen: set[int] = set()
+        named = []
+        for name, p in _walk(self, ""):
+            if id(p) not in seen:
+                seen.add(id(p))
+                named.append((name, p))
+        return named
+
+    def parameters(self) -> list[Value]:
+        """Every parameter once, in a stable order (per layer, per neuron: weights, then bias)."""
+        return [p for _, p in self.named_parameters()]
+
+    def zero_grad(self) -> None:
+        """Set every parameter's `.grad` to 0 (leaves accumulate gradients across backward calls)."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def config(self) -> dict[str, Any]:
+        """The hyper-parameters that define this module's shape (saved with its weights)."""
+        return {}
+
+    def architecture(self) -> dict[str, Any]:
+        """What a weights file must match: the class name, `config()` and the parameter names."""
+        return {
+            "type": type(self).__name__,
+            **self.config(),
+            "parameters": [name for name, _ in self.named_parameters()],
+        }
+
+    # --- weights as data ------------------------------------------------------------------------
+
+    def state_dict(self) -> dict[str, float]:
+        """{parameter name: value}, in parameter order."""
+        return {name: p.data for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Set every parameter from `state`; it must name exactly this module's parameters.
+
+        Everything is checked before anything changes, so a bad `state` leaves the model intact.
+        """
+        if not isinstance(state, Mapping):
+            raise TypeError(f"load_state_dict needs a dict of name -> number, got {type(state).__name__}")
+        named = self.named_parameters()
+        new = []
+        for name, p in named:
+            if name not in state:
+                raise ValueError(f"state dict has no entry for parameter {name!r}")
+            new.append((p, _number(state[name], name)))
+        if len(state) != len(named):
+            ours = {name for name, _ in named}
+            extra = next(key for key in state if key not in ours)
+            raise ValueError(
+                f"state dict has an entry {extra!r} that is not a parameter of this {_kind(self)}"
+            )
+        for p, x in new:
+            p.data = x
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the architecture and weights to `path` as JSON, atomically.
+
+        The file is written to a temporary file in the same folder, flushed to disk, and then
+        renamed over `path`: a crash mid-save leaves the previous file as it was.
+        """
+        for name, x in self.state_dict().items():
+            if not math.isfinite(x):
+                raise ValueError(f"parameter {name!r} is {x!r}; JSON has no such number, nothing was written")
+        doc = {
+            "format": FORMAT,
+            "version": VERSION,
+            "architecture": self.architecture(),
+            "state": self.state_dict(),
+        }
+        _write_atomically(os.fspath(path), doc)
+
+    def load(self, path: str | os.PathLike[str]) -> Module:
+        """Fill this model with the weights saved at `path` (see `save`) and return it.
+
+        A file saved from another architecture is refused with the first difference.
+        """
+        path = os.fspath(path)
+        try:
+            with open(path, encoding="utf-8") as f:
+                doc = json.load(f, parse_constant=_no_constant)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ValueError(
+                f"{path} is not a chainrule weights file: it is not valid JSON ({exc})"
+            ) from None
+        if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+            raise ValueError(f'{path} is not a chainrule weights file (no "format": {FORMAT!r} in it)')
+        if doc.get("version") != VERSION:
+            raise ValueError(
+                f"{path} has weights format version {doc.get('version')!r}; this code reads {VERSION}"
+            )
+        mismatch = _first_difference(doc.get("architecture"), self.architecture(), "architecture")
+        if mismatch:
+            raise ValueError(f"{path} was saved from another architecture: {mismatch}")
+        state = doc.get("state")
+        if not isinstance(state, dict):
+            raise ValueError(f'{path} is not a chainrule weights file (no "state" object)')
+        try:
+            self.load_state_dict(state)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{path}: {exc}") from None
+        return self
+
+
+def _walk(obj: Any, prefix: str) -> Iterator[tuple[str, Value]]:
+    """Every (name, Value) reachable from `obj` through attributes, lists and tuples."""
+    if isinstance(obj, Value):
+        yield prefix, obj
+    elif isinstance(obj, Module):
+        for name, attr in vars(obj).items():
+            if not name.startswith("_"):
+                yield from _walk(attr, f"{prefix}.{name}" if prefix else name)
+    elif isinstance(obj, (list, tuple)):
+        for i, item in enumerate(obj):
+            yield from _walk(item, f"{prefix}.{i}")
+
+
+def _kind(module: Module) -> str:
+    return type(module).__name__
+
+
+def _number(x: Any, name: str) -> float:
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        raise TypeError(f"parameter {name!r} must be a number, got {type(x).__name__}: {x!r}")
+    x = float(x)
+    if not math.isfinite(x):
+        raise ValueError(f"parameter {name!r} must be finite, got {x!r}")
+    return x
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _first_difference(saved: Any, ours: Any, where: str) -> str:
+    """A description of the first place `saved` (from a file) and `ours` differ, or ""."""
+    if isinstance(saved, dict) and isinstance(ours, dict):
+        for key in ours:
+            if key not in saved:
+                return f"{where}.{key} is missing from the file"
+            diff = _first_difference(saved[key], ours[key], f"{where}.{key}")
+            if diff:
+                return diff
+        extra = [key for key in saved if key not in ours]
+        return f"the file has {where}.{extra[0]}, this model does not" if extra else ""
+    if isinstance(saved, list) and isinstance(ours, list):
+        for i, (a, b) in enumerate(zip(saved, ours)):
+            diff = _first_difference(a, b, f"{where}[{i}]")
+            if diff:
+                return diff
+        if len(saved) != len(ours):
+            return f"{where} has {len(saved)} entries in the file, {len(ours)} in this model"
+        return ""
+    if saved != ours or type(saved) is not type(ours):
+        return f"{where} is {saved!r} in the file but {ours!r} in this model"
+    return ""
+
+
+def _write_atomically(path: str, doc: Any) -> None:
+    """Write `doc` as JSON to a temporary file next to `path`, sync it, then rename it over `path`."""
+    folder = os.path.dirname(os.path.abspath(path))
+    mode = os.stat(path).st_mode & 0o777 if os.path.exists(path) else 0o644
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(doc, f, indent=1, allow_nan=False)
+            f.write("\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
