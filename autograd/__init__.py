@@ -3,6 +3,8 @@
 Every operation on a `Value` records a node; `backward()` applies the chain rule over the graph.
 """
 
+from . import viz
+from .explain import explain
 from .functional import GradcheckError, grad, gradcheck, value_and_grad
 from .functions import cos, dot, exp, leaky_relu, log, relu, sigmoid, sin, softplus, sqrt, sum, tanh
 from .mode import no_grad
@@ -14,6 +16,7 @@ __all__ = [
     "cos",
     "dot",
     "exp",
+    "explain",
     "grad",
     "gradcheck",
     "leaky_relu",
@@ -27,4 +30,5 @@ __all__ = [
     "sum",
     "tanh",
     "value_and_grad",
+    "viz",
 ]
