@@ -1,0 +1,5 @@
+"""`python -m autograd ...` runs the `chainrule` command."""
+
+from .cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,230 @@
+"""The `chainrule` command: draw an expression's graph, print its chain rule, run the demo.
+
+    chainrule graph "x*y + x**2" --at x=3 y=-3 -o graph.svg
+    chainrule explain "x*y + x**2" --at x=3 y=-3 --wrt x
+    chainrule demo --out chainrule-demo
+
+Exit status: 0 on success, 2 for a usage error (bad arguments, a refused expression), 1 when
+the work itself fails (overflow or a domain error while evaluating, a file that cannot be
+written, a missing renderer). Errors go to stderr as one message, without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from .expr import ExpressionError, parse
+from .value import Value
+
+EXPRESSIONS = """\
+an expression is made of numbers, variable names, + - * / **, unary - and +, parentheses and
+the functions abs cos exp log relu sigmoid sin sqrt tanh (one argument each). It is parsed,
+never run as Python. Quote it for the shell; one starting with "-" needs a space in it
+("-x * y") or "--" before it.
+"""
+
+
+class UsageError(Exception):
+    """The arguments are wrong: reported with the command's usage line, exit status 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line `argv` (default: sys.argv[1:]); returns the exit status."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a usage error (2), already printed by argparse
+        return exc.code if isinstance(exc.code, int) else 2
+    command: Callable[[argparse.Namespace], int] = args.run
+    try:
+        return command(args)
+    except UsageError as exc:
+        args.parser.print_usage(sys.stderr)
+        print(f"{args.parser.prog}: error: {exc}", file=sys.stderr)
+        return 2
+    except (ArithmeticError, ValueError, OSError, RuntimeError) as exc:
+        print(f"{args.parser.prog}: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{args.parser.prog}: interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="chainrule",
+        description="See the chain rule at work: computation graphs, their gradients, and a small "
+        "neural network trained by back-propagation.",
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    graph = commands.add_parser(
+        "graph",
+        help="draw an expression's computation graph with its values and gradients (SVG)",
+        description="Evaluate EXPR at the given values, back-propagate, and draw the graph with every "
+        "value and gradient d(EXPR)/d(node) as an SVG file.",
+        epilog=EXPRESSIONS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _expression_arguments(graph)
+    graph.add_argument("-o", "--output", required=True, metavar="FILE.svg", help="the SVG file to write")
+    graph.add_argument("--edge-labels", action="store_true", help="write each edge's local derivative on it")
+    graph.add_argument(
+        "--renderer",
+        choices=("auto", "dot", "wasm"),
+        default="auto",
+        help="Graphviz's dot program, its WebAssembly build, or auto: dot if installed (default: auto)",
+    )
+    graph.add_argument(
+        "--max-nodes", type=_positive, default=500, metavar="N", help="refuse bigger graphs (default: 500)"
+    )
+    graph.set_defaults(run=_graph, parser=graph)
+
+    explain = commands.add_parser(
+        "explain",
+        help="print the chain rule for d(EXPR)/d(NAME): every path, its factors and their sum",
+        description="Print every path from the variable NAME to EXPR in its computation graph: the "
+        "local derivative on each edge, their product along the path, and the sum over the paths, "
+        "which is the derivative d(EXPR)/d(NAME).",
+        epilog=EXPRESSIONS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _expression_arguments(explain)
+    explain.add_argument("--wrt", required=True, metavar="NAME", help="the variable to differentiate by")
+    explain.add_argument(
+        "--max-paths",
+        type=_positive,
+        default=100,
+        metavar="N",
+        help="list at most N paths, the largest contributions (default: 100)",
+    )
+    explain.set_defaults(run=_explain, parser=explain)
+
+    demo = commands.add_parser(
+        "demo",
+        help="train a small network on the two-moons data and save pictures of it",
+        description="Train a multi-layer perceptron on 100 points of scikit-learn's two moons, print "
+        "its accuracy, and write loss.png (the loss per epoch), boundary.png (the decision "
+        "boundary with the points) and graph.svg (one sample's computation graph through the "
+        'trained network). Needs the examples extra: pip install "chainrule[examples]".',
+    )
+    demo.add_argument(
+        "--out",
+        type=Path,
+        default=Path("chainrule-demo"),
+        metavar="DIR",
+        help="folder for the files, created if missing (default: ./chainrule-demo)",
+    )
+    demo.add_argument("--epochs", type=_positive, default=100, metavar="N", help="epochs (default: 100)")
+    demo.add_argument(
+        "--seed", type=int, default=0, metavar="S", help="seed for data and weights (default: 0)"
+    )
+    demo.set_defaults(run=_demo, parser=demo)
+    return parser
+
+
+def _expression_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("expression", metavar="EXPR", help='the expression, e.g. "x*y + x**2"')
+    parser.add_argument(
+        "--at",
+        nargs="+",
+        action="extend",
+        type=_assignment,
+        default=[],
+        metavar="NAME=VALUE",
+        help="the value of each variable, e.g. --at x=3 y=-3",
+    )
+
+
+def _assignment(text: str) -> tuple[str, float]:
+    name, sep, number = text.partition("=")
+    name = name.strip()
+    if not sep or not name.isidentifier():
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=VALUE (e.g. x=3)")
+    try:
+        value = float(number)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: {number!r} is not a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r}: the value must be a finite number")
+    return name, value
+
+
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return n
+
+
+def _build(args: argparse.Namespace) -> tuple[Value, dict[str, Value], str]:
+    """Parse and evaluate the expression of `args`; the output, the variables, and a header."""
+    try:
+        expr = parse(args.expression)
+    except ExpressionError as exc:
+        raise UsageError(str(exc)) from None
+    values: dict[str, float] = {}
+    for name, value in args.at:
+        if name in values:
+            raise UsageError(f"--at gives {name} twice ({name}={values[name]:g} and {name}={value:g})")
+        if name not in expr.variables:
+            known = ", ".join(expr.variables) or "none"
+            raise UsageError(f"--at {name}=...: {name} is not in the expression (its variables: {known})")
+        values[name] = value
+    missing = [name for name in expr.variables if name not in values]
+    if missing:
+        example = " ".join(f"{name}=VALUE" for name in missing)
+        raise UsageError(f"no value for {', '.join(missing)}: give it with --at {example}")
+    output, leaves = expr.evaluate(values)
+    if not output.label:
+        output.label = "f"
+    names = ", ".join(expr.variables)
+    point = ", ".join(_number(values[name]) for name in expr.variables)
+    header = f"f({names}) = {args.expression.strip()}\nf({point}) = {_number(output.data)}"
+    return output, leaves, header
+
+
+def _graph(args: argparse.Namespace) -> int:
+    output, leaves, header = _build(args)
+    output.backward()
+    from . import viz  # graphviz is only needed here
+
+    path = viz.save_svg(
+        output, args.output, edge_labels=args.edge_labels, renderer=args.renderer, max_nodes=args.max_nodes
+    )
+    print(header)
+    for name, leaf in leaves.items():
+        print(f"df/d{name} = {_number(leaf.grad)}")
+    print(f"wrote {path}")
+    return 0
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from .explain import explain
+
+    output, leaves, header = _build(args)
+    if args.wrt not in leaves:
+        known = ", ".join(leaves) or "none"
+        raise UsageError(f"--wrt {args.wrt}: not a variable of the expression (its variables: {known})")
+    print(header)
+    print()
+    print(explain(output, leaves[args.wrt], max_paths=args.max_paths))
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from . import demo
+
+    demo.run(args.out, epochs=args.epochs, seed=args.seed)
+    return 0
+
+
+def _number(x: float) -> str:
+    return f"{x:.10g}"

@@ -1,0 +1,172 @@
+"""`chainrule demo`: train a small network on the two moons and save pictures of what it learned.
+
+The network is micrograd's demo made smaller so that one sample's graph stays readable: 2 inputs,
+two hidden layers of 4 tanh neurons, one output score; the class is the sign of the score, and
+the loss is the max-margin (hinge) loss. It trains in a few seconds.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .value import Value
+
+INSTALL = 'pip install "chainrule[examples]"'
+SAMPLES = 100
+HIDDEN = [4, 4]
+LEARNING_RATE = 0.05
+GRID = 80  # the decision boundary is drawn on a GRID x GRID mesh of points
+
+
+class MissingExtra(RuntimeError):
+    """matplotlib or scikit-learn is not installed."""
+
+
+def run(out: str | os.PathLike[str] = "chainrule-demo", epochs: int = 100, seed: int = 0) -> list[Path]:
+    """Train, print the accuracy, write loss.png, boundary.png and graph.svg to `out`; their paths."""
+    figure, make_moons = _examples()
+    from nn import MLP, Adam, hinge_loss
+    from nn.metrics import accuracy
+    from nn.train import fit, predict
+
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise FileExistsError(f"cannot write into {folder}: it is a file, not a folder")
+    points, classes = make_moons(n_samples=SAMPLES, noise=0.1, random_state=seed)
+    X, y = points.tolist(), [1.0 if c == 1 else -1.0 for c in classes]
+
+    model = MLP(2, [*HIDDEN, 1], activation="tanh", seed=seed)
+    sizes = "-".join(str(n) for n in [2, *HIDDEN, 1])
+    print(f"training a {sizes} network on {SAMPLES} points of two moons for {epochs} epochs")
+    history = fit(
+        model,
+        hinge_loss,
+        X,
+        y,
+        epochs=epochs,
+        optimizer=Adam(model.parameters(), lr=LEARNING_RATE),
+        seed=seed,
+    )
+    acc = accuracy(predict(model, X), y)
+    print(f"accuracy on the training points: {acc:.0%} (final loss {history.train_loss[-1]:.4g})")
+
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [
+        _write(folder / "loss.png", lambda p: _plot_loss(figure, history.train_loss, sizes, p)),
+        _write(folder / "boundary.png", lambda p: _plot_boundary(figure, model, predict, X, y, acc, p)),
+        _save_graph(model, X[0], y[0], folder / "graph.svg"),
+    ]
+    print("wrote:")
+    for path in paths:
+        print(f"  {path}")
+    return paths
+
+
+def _examples() -> tuple[Any, Any]:
+    """matplotlib's Figure and scikit-learn's make_moons, or MissingExtra saying how to install them."""
+    try:
+        from matplotlib.figure import Figure
+        from sklearn.datasets import make_moons  # type: ignore[import-untyped]
+    except ImportError as exc:
+        raise MissingExtra(
+            f"the demo needs matplotlib and scikit-learn ({exc}); install them: {INSTALL}"
+        ) from None
+    return Figure, make_moons
+
+
+def _write(path: Path, draw: Callable[[Path], None]) -> Path:
+    """Have `draw` write a temporary file, then put it at `path`: a failure leaves no half file."""
+    temporary = path.with_name(f".{path.stem}.{secrets.token_hex(4)}{path.suffix}")
+    try:
+        draw(temporary)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return path
+
+
+def _plot_loss(figure: Any, losses: list[float], sizes: str, path: Path) -> None:
+    fig = figure(figsize=(6, 4), dpi=120)
+    ax = fig.subplots()
+    epochs = range(1, len(losses) + 1)
+    ax.plot(epochs, losses, color="#1d4ed8", linewidth=2)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("hinge loss (mean over the 100 points)")
+    ax.set_title(f"Training loss of the {sizes} network")
+    ax.set_ylim(bottom=0)
+    ax.set_xlim(1, max(2, len(losses)))
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, format="png")
+
+
+def _plot_boundary(
+    figure: Any, model: Any, predict: Any, X: list[list[float]], y: list[float], acc: float, path: Path
+) -> None:
+    xs, ys = [p[0] for p in X], [p[1] for p in X]
+    x0, x1 = min(xs) - 0.5, max(xs) + 0.5
+    y0, y1 = min(ys) - 0.5, max(ys) + 0.5
+    gx = [x0 + (x1 - x0) * i / (GRID - 1) for i in range(GRID)]
+    gy = [y0 + (y1 - y0) * j / (GRID - 1) for j in range(GRID)]
+    scores = predict(model, [[a, b] for b in gy for a in gx])
+    zz = [scores[j * GRID : (j + 1) * GRID] for j in range(GRID)]
+
+    fig = figure(figsize=(6, 4.6), dpi=120)
+    ax = fig.subplots()
+    ax.contourf(gx, gy, zz, levels=[-1e9, 0, 1e9], colors=["#fecaca", "#bfdbfe"], alpha=0.8)
+    ax.contour(gx, gy, zz, levels=[0], colors="#111827", linewidths=1.5)
+    for label, colour, marker, name in (
+        (-1.0, "#dc2626", "o", "class -1"),
+        (1.0, "#1d4ed8", "s", "class +1"),
+    ):
+        px = [p[0] for p, t in zip(X, y) if t == label]
+        py = [p[1] for p, t in zip(X, y) if t == label]
+        ax.scatter(px, py, c=colour, marker=marker, edgecolors="white", linewidths=0.6, s=36, label=name)
+    ax.scatter([X[0][0]], [X[0][1]], s=160, facecolors="none", edgecolors="#111827", linewidths=1.5)
+    ax.annotate(
+        "the sample drawn in graph.svg",
+        (X[0][0], X[0][1]),
+        xytext=(x0 + 0.1, y1 - 0.2),  # the empty top-left corner
+        arrowprops={"arrowstyle": "->", "color": "#111827"},
+        bbox={"boxstyle": "round", "facecolor": "white", "edgecolor": "#9ca3af", "alpha": 0.9},
+    )
+    ax.set_title(f"Decision boundary (score = 0), training accuracy {acc:.0%}")
+    ax.set_xlabel("x1")
+    ax.set_ylabel("x2")
+    ax.legend(loc="lower left", framealpha=0.9)
+    fig.tight_layout()
+    fig.savefig(path, format="png")
+
+
+def _save_graph(model: Any, x: list[float], target: float, path: Path) -> Path:
+    """One sample's forward graph through the trained network, every node labelled, with
+    the gradient of the output score with respect to each node."""
+    from . import viz
+
+    for k, layer in enumerate(model.layers, 1):
+        for j, neuron in enumerate(layer.neurons):
+            for i, w in enumerate(neuron.w):
+                w.label = f"W{k}[{j},{i}]"
+            neuron.b.label = f"b{k}[{j}]"
+    inputs = [Value(x[0], label="x1"), Value(x[1], label="x2")]
+    h: list[Value] = inputs
+    for k, layer in enumerate(model.layers, 1):
+        h = [_label_neuron(neuron, h, k, j) for j, neuron in enumerate(layer.neurons)]
+    score = h[0]
+    score.label = f"score (target {target:+g})"
+    model.zero_grad()
+    score.backward()
+    return viz.save_svg(score, path)
+
+
+def _label_neuron(neuron: Any, inputs: list[Value], layer: int, j: int) -> Value:
+    out = neuron(inputs)
+    node = out.parents[0] if out.op != "dot" and out.parents else out
+    node.label = f"z{layer}[{j}]"
+    if out is not node:
+        out.label = f"h{layer}[{j}]"
+    return out
