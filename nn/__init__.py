@@ -12,22 +12,26 @@ from .losses import (
 )
 from .module import Module
 from .optim import SGD, Adam, Optimizer
+from .train import History, TrainingDiverged, evaluate, fit, predict
 
 __all__ = [
     "MLP",
     "SGD",
     "Adam",
+    "History",
     "Layer",
     "Module",
     "Neuron",
     "Optimizer",
+    "TrainingDiverged",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "cross_entropy",
+    "evaluate",
+    "fit",
     "hinge_loss",
     "log_loss",
     "mse_loss",
+    "predict",
     "squared_error",
 ]
-
-# --- the training loop (nn/train.py): its import line goes here, and its names into __all__ above ---
