@@ -4,22 +4,12 @@ import random
 import pytest
 
 import autograd
-from autograd import Value, ops
+import nn
+from autograd import Value
 from autograd.explain import Explanation, explain
 from autograd.functional import gradients
-from autograd.value import apply
 
 TARGETS = (0.05, 0.82)
-
-
-def squared_error(outputs: list[Value], targets: tuple[float, ...]) -> Value:
-    """E = sum 0.5 (t - o)^2 as ONE node whose parents are the outputs."""
-    op = ops.Op(
-        "squared_error",
-        lambda *o: math.fsum(0.5 * (t - x) ** 2 for t, x in zip(targets, o)),
-        lambda out, *o: tuple(x - t for t, x in zip(targets, o)),
-    )
-    return apply(op, tuple(outputs))
 
 
 def article_network() -> tuple[Value, dict[str, Value]]:
@@ -40,7 +30,7 @@ def article_network() -> tuple[Value, dict[str, Value]]:
     h2 = neuron("w3 w4", [v["x1"], v["x2"]], v["b1"], "h2")
     o1 = neuron("w5 w6", [h1, h2], v["b2"], "o1")
     o2 = neuron("w7 w8", [h1, h2], v["b2"], "o2")
-    error = squared_error([o1, o2], TARGETS)
+    error = nn.squared_error([o1, o2], TARGETS)
     error.label = "E"
     return error, v
 
@@ -57,6 +47,19 @@ def test_w5_is_the_articles_three_factors() -> None:
     text = str(e)
     for number in ("0.583710", "0.232122", "0.538424", "0.0729520"):
         assert number in text
+
+
+def test_the_same_network_built_from_nn_layers() -> None:
+    w = [Value(x, label=f"w{i}") for i, x in enumerate((0.10, 0.15, 0.03, 0.08, 0.18, 0.06, 0.11, 0.26), 1)]
+    b1, b2 = Value(0.05, label="b1"), Value(0.42, label="b2")
+    hidden = nn.Layer(2, 2, activation="sigmoid", weights=[w[0:2], w[2:4]], bias=b1)
+    output = nn.Layer(2, 2, activation="sigmoid", weights=[w[4:6], w[6:8]], bias=b2)
+    error = nn.squared_error(output(hidden([0.95, 0.06])), list(TARGETS))
+    e = explain(error, w[4])
+    assert [f.op for f in e.paths[0].factors] == ["squared_error", "sigmoid", "dot"]
+    assert [round(f.local, 6) for f in e.paths[0].factors] == [0.583710, 0.232122, 0.538424]
+    assert "0.0729520" in str(e)
+    assert explain(error, w[0]).gradient == pytest.approx(0.00474640, abs=5e-9)
 
 
 def test_w1_has_two_paths_one_through_each_output() -> None:
