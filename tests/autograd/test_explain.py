@@ -1,5 +1,6 @@
 import math
 import random
+import xml.etree.ElementTree as ET
 
 import pytest
 
@@ -117,6 +118,7 @@ def test_text_and_html_tables() -> None:
     page = e._repr_html_()
     assert "&lt;x &amp; y&gt;" in page and "<x & y>" not in page
     assert page.startswith("<table>") and page.endswith("</table>")
+    ET.fromstring(page)  # well-formed: every label escaped
     assert isinstance(e, Explanation) and repr(e).startswith("<Explanation d(tanh#1)/d(<x & y>) = ")
 
 
