@@ -424,6 +424,8 @@ def _diverged(exc: Exception, epoch: int, epochs: int, optimizer: Any) -> str:
     lr = getattr(optimizer, "lr", None)
     rate = f" than lr={lr:g}" if isinstance(lr, (int, float)) else ""
     why = str(exc) if isinstance(exc, _NotFinite) else f"{type(exc).__name__}: {exc}"
+    if len(why) > 200:  # an op over a whole batch lists every input; the chained error keeps them
+        why = why[:150] + " ... " + why[-40:]
     return f"training diverged at epoch {epoch} of {epochs} ({why}); try a smaller learning rate{rate}"
 
 
