@@ -183,7 +183,11 @@ def _first_difference(saved: Any, ours: Any, where: str) -> str:
                 return diff
         extra = [key for key in saved if key not in ours]
         return f"the file has {where}.{extra[0]}, this model does not" if extra else ""
-    if isinstance(saved, list) and isinstance(ours, list):
+    if (
+        isinstance(saved, list)
+        and isinstance(ours, list)
+        and not all(isinstance(x, int) for x in saved + ours)
+    ):
         for i, (a, b) in enumerate(zip(saved, ours)):
             diff = _first_difference(a, b, f"{where}[{i}]")
             if diff:
