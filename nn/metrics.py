@@ -19,6 +19,10 @@ def _is_label(t: Any) -> bool:
     return isinstance(t, numbers.Real) and not isinstance(t, bool)
 
 
+def _is_one_hot(t: Any) -> bool:
+    return isinstance(t, (list, tuple)) and sorted(t) == [0] * (len(t) - 1) + [1]
+
+
 def _argmax(xs: Sequence[float]) -> int:
     return max(range(len(xs)), key=xs.__getitem__)
 
@@ -84,7 +88,7 @@ def pick_metric(
     if metric not in ("auto", "accuracy"):
         raise ValueError(f'metric must be "auto", "accuracy", None or a function, got {metric!r}')
     if isinstance(predictions[0], (list, tuple)):
-        classes = all(isinstance(t, (list, tuple)) or isinstance(t, int) for t in targets)
+        classes = all(_is_one_hot(t) or (_is_label(t) and float(t).is_integer()) for t in targets)
         threshold = None
     else:
         classes = label_set(targets) is not None

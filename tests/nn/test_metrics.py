@@ -38,6 +38,11 @@ def test_auto_picks_accuracy_for_labels_and_nothing_for_regression() -> None:
     assert name == "accuracy" and metric([0.5, -0.5], [1, -1]) == 1.0
     assert pick_metric("auto", nn.mse_loss, [0.5, 0.2], [0.7, 1.3]) is None
     assert pick_metric("auto", nn.cross_entropy, [[1.0, 0.0]], [0])[0] == "accuracy"
+    _, by_index = pick_metric("auto", nn.cross_entropy, [[1.0, 0.0], [0.0, 1.0]], [0.0, 1.0])
+    assert by_index([[1.0, 0.0], [0.0, 1.0]], [0.0, 1.0]) == 1.0
+    assert pick_metric("auto", nn.mse_loss, [[1.0, 0.0]], [0.5]) is None
+    assert pick_metric("auto", nn.mse_loss, [[1.0, 0.0]], [[0.0, 1.0]])[0] == "accuracy"  # one-hot
+    assert pick_metric("auto", nn.mse_loss, [[1.0, 0.0]], [[0.3, 0.7]]) is None  # two regression outputs
 
 
 def test_a_loss_on_logits_splits_zero_one_labels_at_zero() -> None:
