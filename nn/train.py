@@ -258,7 +258,7 @@ def _check_data(model: Any, loss_fn: Callable[..., Any], X: list, y: list, name:
             try:
                 outputs.append(model(x))
             except Exception as exc:
-                exc.add_note(f"(while running the model on {name}[{k}] = {x})")
+                exc.add_note(f"(while running the model on {name}[{k}], a sample of {len(x)} numbers)")
                 raise
         try:
             loss = loss_fn(outputs, y)

@@ -410,7 +410,7 @@ def test_a_wrong_input_count_says_which_sample() -> None:
     model = nn.MLP(2, [3, 1], seed=0)
     with pytest.raises(ValueError) as e:
         nn.fit(model, nn.hinge_loss, [[0.0, 1.0], [1.0, 2.0, 3.0]], [1, -1], epochs=1, lr=0.1, progress=False)
-    assert "X[1]" in "".join(getattr(e.value, "__notes__", []))
+    assert "X[1], a sample of 3 numbers" in "".join(getattr(e.value, "__notes__", []))
 
 
 def test_a_loss_function_must_return_a_value() -> None:
