@@ -19,6 +19,8 @@ from typing import Any
 from autograd import Value, functions, ops
 from autograd.value import apply
 
+BCE_EPS = 9.999999960041972e-13  # PyTorch's 1e-12 floor for o (1 - o), which it stores as a float32
+
 
 def squared_error(predictions: Any, targets: Any) -> Any:
     """E = sum of 0.5 (t - o)^2, the error of the back-propagation articles; dE/do = o - t."""
@@ -47,7 +49,8 @@ def binary_cross_entropy(probabilities: Any, targets: Any) -> Any:
     """Mean of -(t log o + (1 - t) log(1 - o)) for probabilities o in [0, 1].
 
     Each log is clamped at -100 (as PyTorch does), so a confident wrong prediction of exactly 0
-    or 1 gives a large finite loss instead of a crash; d/do = (o - t) / max(o (1 - o), 1e-12) / n.
+    or 1 gives a large finite loss instead of a crash; d/do = (o - t) / max(o (1 - o), 1e-12) / n
+    (1e-12 rounded to float32, as PyTorch has it).
     """
     ts = _targets(probabilities, targets, "binary_cross_entropy", low=0.0, high=1.0)
     n = len(ts)
@@ -61,7 +64,7 @@ def binary_cross_entropy(probabilities: Any, targets: Any) -> Any:
         return math.fsum(-t * _log_clamped(o) - (1.0 - t) * _log1p_clamped(-o) for o, t in zip(os, ts)) / n
 
     def local(out: Any, *os: Any) -> tuple[Any, ...]:
-        return tuple((o - t) / _at_least(o * (1.0 - o), 1e-12) / n for o, t in zip(os, ts))
+        return tuple((o - t) / _at_least(o * (1.0 - o), BCE_EPS) / n for o, t in zip(os, ts))
 
     return _one_node("binary_cross_entropy", probabilities, forward, local)
 
