@@ -53,7 +53,9 @@ def domain_error(op: Op, xs: tuple[float, ...], exc: Exception) -> Exception:
     elif not op.name[0].isalpha():  # an infix operator: + - * / **
         call = f"{xs[0]!r} {op.name} {xs[1]!r}"
     else:
-        call = f"{op.name}({', '.join(repr(x) for x in xs)})"
+        shown = ", ".join(repr(x) for x in xs[:4])
+        more = f", ... ({len(xs)} inputs)" if len(xs) > 4 else ""
+        call = f"{op.name}({shown}{more})"
     if isinstance(exc, OverflowError):
         why = "the result is too large for a float"
     elif isinstance(exc, ZeroDivisionError):

@@ -13,7 +13,7 @@ from .graph import topological_order
 
 def as_float(x: Any) -> float:
     """`x` as a float if it is a real number; a TypeError naming its type otherwise."""
-    if isinstance(x, float):
+    if type(x) is float:
         return x
     if isinstance(x, (bool, str, bytes, complex)) or not hasattr(type(x), "__float__"):
         raise TypeError(f"expected a real number, got {type(x).__name__}: {x!r}")
