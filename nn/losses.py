@@ -205,9 +205,10 @@ def _targets(
 
 def _is_index(t: Any, k: int) -> bool:
     """Whether t is a whole number in 0..k-1 (an int, or a float such as 2.0)."""
-    if isinstance(t, bool) or not isinstance(t, numbers.Real) or not math.isfinite(t):
+    if isinstance(t, bool) or not isinstance(t, numbers.Real):
         return False
-    return t == int(t) and 0 <= t < k
+    x = float(t)
+    return math.isfinite(x) and x == int(x) and 0 <= x < k
 
 
 def _log_clamped(x: float) -> float:
