@@ -14,7 +14,7 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from autograd import Value
@@ -36,9 +36,11 @@ class Module:
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """(name, parameter) pairs in a stable order; a shared Value appears once."""
+        found: list[tuple[str, Value]] = []
+        _collect(self, "", found)
         seen: set[int] = set()
         named = []
-        for name, p in _walk(self, ""):
+        for name, p in found:
             if id(p) not in seen:
                 seen.add(id(p))
                 named.append((name, p))
@@ -142,17 +144,19 @@ class Module:
         return self
 
 
-def _walk(obj: Any, prefix: str) -> Iterator[tuple[str, Value]]:
-    """Every (name, Value) reachable from `obj` through attributes, lists and tuples."""
-    if isinstance(obj, Value):
-        yield prefix, obj
-    elif isinstance(obj, Module):
-        for name, attr in vars(obj).items():
-            if not name.startswith("_"):
-                yield from _walk(attr, f"{prefix}.{name}" if prefix else name)
+def _collect(obj: Any, prefix: str, found: list[tuple[str, Value]]) -> None:
+    """Append (name, Value) for every Value reachable from `obj` through attributes, lists and tuples."""
+    if isinstance(obj, Module):
+        items: Any = [(name, attr) for name, attr in vars(obj).items() if not name.startswith("_")]
     elif isinstance(obj, (list, tuple)):
-        for i, item in enumerate(obj):
-            yield from _walk(item, f"{prefix}.{i}")
+        items = enumerate(obj)
+    else:
+        return
+    for key, item in items:
+        if isinstance(item, Value):
+            found.append((f"{prefix}{key}", item))
+        else:
+            _collect(item, f"{prefix}{key}.", found)
 
 
 def _kind(module: Module) -> str:
