@@ -18,7 +18,7 @@ from .value import Value
 INSTALL = 'pip install "chainrule[examples]"'
 SAMPLES = 100
 HIDDEN = [4, 4]
-LEARNING_RATE = 0.05
+LEARNING_RATE = 0.2
 GRID = 80  # the decision boundary is drawn on a GRID x GRID mesh of points
 
 
@@ -39,7 +39,7 @@ def run(out: str | os.PathLike[str] = "chainrule-demo", epochs: int = 100, seed:
     points, classes = make_moons(n_samples=SAMPLES, noise=0.1, random_state=seed)
     X, y = points.tolist(), [1.0 if c == 1 else -1.0 for c in classes]
 
-    model = MLP(2, [*HIDDEN, 1], activation="tanh", seed=seed)
+    model = MLP(2, [*HIDDEN, 1], activation="tanh", init="xavier", seed=seed)
     sizes = "-".join(str(n) for n in [2, *HIDDEN, 1])
     print(f"training a {sizes} network on {SAMPLES} points of two moons for {epochs} epochs")
     history = fit(
