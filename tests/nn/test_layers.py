@@ -8,6 +8,7 @@ import statistics
 
 import pytest
 
+import autograd
 import nn
 from autograd import Value, no_grad
 from autograd.graph import topological_order
@@ -233,3 +234,14 @@ def test_reprs_say_what_the_module_is() -> None:
         repr(nn.MLP(2, [16, 16, 1]))
         == "MLP(2 -> 16 -> 16 -> 1, activation='relu', output_activation='linear')"
     )
+
+
+def test_a_neuron_records_exactly_the_node_autograd_dot_records() -> None:
+    rng = random.Random(5)
+    for nin in (1, 2, 7, 33):
+        n = nn.Neuron(nin, "linear", weights=[rng.gauss(0, 1e3) for _ in range(nin)], bias=rng.gauss(0, 1))
+        x = [Value(rng.gauss(0, 1e-3)) for _ in range(nin)]
+        ours, reference = n(x), autograd.dot(n.w, x, n.b)
+        assert ours.data == reference.data
+        assert ours.parents == reference.parents and ours.op == reference.op == "dot"
+        assert ours.local_grads == reference.local_grads
