@@ -32,7 +32,7 @@ ALLOWED = (
     f"{', '.join(FUNCTIONS)} with one argument each"
 )
 MAX_LENGTH = 1000  # characters
-MAX_DEPTH = 100  # nesting levels of the syntax tree
+MAX_DEPTH = 200  # nesting levels of the syntax tree (a sum of 200 terms is 200 deep)
 LABEL_LENGTH = 30  # an intermediate result is labelled with its text if the text is this short
 
 _BINARY: dict[type, Callable[[Any, Any], Value]] = {

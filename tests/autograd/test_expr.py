@@ -148,7 +148,10 @@ def test_length_and_depth_are_bounded() -> None:
     with pytest.raises(ExpressionError, match=f"more than {MAX_DEPTH} levels"):
         parse("-" * (MAX_DEPTH + 5) + "x")
     with pytest.raises(ExpressionError, match=f"more than {MAX_DEPTH} levels"):
-        parse("exp(" * 120 + "x" + ")" * 120)
+        parse(" + ".join(["x"] * (MAX_DEPTH + 10)))
+    assert parse(" + ".join(["x"] * 150)).variables == ("x",)  # a long sum is fine
+    with pytest.raises(ExpressionError):  # nesting calls hits the parser's limit on parentheses
+        parse("exp(" * (MAX_DEPTH + 20) + "x" + ")" * (MAX_DEPTH + 20))
     with pytest.raises(ExpressionError):  # past the parser's own nesting limit
         parse("(" * 400 + "x" + ")" * 400)
     with pytest.raises(ExpressionError):
