@@ -28,14 +28,14 @@ class MissingExtra(RuntimeError):
 
 def run(out: str | os.PathLike[str] = "chainrule-demo", epochs: int = 100, seed: int = 0) -> list[Path]:
     """Train, print the accuracy, write loss.png, boundary.png and graph.svg to `out`; their paths."""
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise FileExistsError(f"cannot write into {folder}: it is a file, not a folder")
     figure, make_moons = _examples()
     from nn import MLP, Adam, hinge_loss
     from nn.metrics import accuracy
     from nn.train import fit, predict
 
-    folder = Path(out)
-    if folder.exists() and not folder.is_dir():
-        raise FileExistsError(f"cannot write into {folder}: it is a file, not a folder")
     points, classes = make_moons(n_samples=SAMPLES, noise=0.1, random_state=seed)
     X, y = points.tolist(), [1.0 if c == 1 else -1.0 for c in classes]
 
