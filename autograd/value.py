@@ -180,8 +180,10 @@ def _operand(x: Any) -> Value | None:
     return None
 
 
-def _record(op: ops.Op, out: float, parents: tuple[Value, ...], xs: tuple[float, ...]) -> Value:
-    """The node for `out = op(*xs)`, with its edges to `parents` and their local derivatives."""
+def record(op: ops.Op, out: float, parents: tuple[Value, ...], xs: tuple[float, ...]) -> Value:
+    """The node for `out = op(*xs)`, where `xs` is the parents' data and `out` was computed from
+    it with the op's own rule: records the edges to `parents` and their local derivatives.
+    `apply` is this plus the reads; use `record` when many nodes share the same inputs' data."""
     node = _leaf(out)
     if mode.grad_enabled:
         node.parents = parents
@@ -196,7 +198,7 @@ def _record(op: ops.Op, out: float, parents: tuple[Value, ...], xs: tuple[float,
 def apply(op: ops.Op, parents: tuple[Value, ...]) -> Value:
     """Compute `op` on the parents' data and record the node with its local derivatives."""
     xs = tuple(map(_data, parents))
-    return _record(op, op.evaluate(*xs), parents, xs)
+    return record(op, op.evaluate(*xs), parents, xs)
 
 
 def _unary(op: ops.Op, a: Value) -> Value:
@@ -206,7 +208,7 @@ def _unary(op: ops.Op, a: Value) -> Value:
         out = op.forward(x)
     except (ArithmeticError, ValueError) as exc:
         raise ops.domain_error(op, (x,), exc) from None
-    return _record(op, out, (a,), (x,))
+    return record(op, out, (a,), (x,))
 
 
 def _binary(op: ops.Op, a: Any, b: Any) -> Value:
@@ -225,4 +227,4 @@ def _binary(op: ops.Op, a: Any, b: Any) -> Value:
         out = op.forward(x, y)
     except (ArithmeticError, ValueError) as exc:
         raise ops.domain_error(op, (x, y), exc) from None
-    return _record(op, out, (a, b), (x, y))
+    return record(op, out, (a, b), (x, y))

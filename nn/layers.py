@@ -5,15 +5,17 @@ from __future__ import annotations
 import numbers
 import random
 from collections.abc import Callable, Sequence
-from operator import mul
+from operator import attrgetter
 from typing import Any
 
 from autograd import Value
 from autograd.ops import DOT
-from autograd.value import _record as record  # one node from precomputed inputs: apply() minus its reads
+from autograd.value import record
 
 from .init import RandomSource, initial_weights
 from .module import Module
+
+_data = attrgetter("data")
 
 ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
     "relu": Value.relu,
@@ -69,9 +71,8 @@ class Neuron(Module):
         The same as `autograd.dot(self.w, x, self.b)`, one `dot` node, minus the repeated checks.
         """
         w, b = self.w, self.b
-        wdata = [p.data for p in w]
-        out = sum(map(mul, wdata, xdata), b.data)  # what DOT.forward computes, in the same order
-        act = record(DOT, out, (*w, *x, b), (*wdata, *xdata, b.data))
+        xs = (*map(_data, w), *xdata, b.data)
+        act = record(DOT, DOT.forward(*xs), (*w, *x, b), xs)  # a weighted sum cannot raise
         return act if self._act is None else self._act(act)
 
     def __repr__(self) -> str:
