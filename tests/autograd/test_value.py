@@ -22,9 +22,21 @@ class Meters:
         return 2.5
 
 
+class Precise(float):
+    """A float subclass (as numpy's float64 is): stored as a plain float."""
+
+
 @pytest.mark.parametrize(
     ("data", "stored"),
-    [(3, 3.0), (-0.5, -0.5), (Fraction(1, 4), 0.25), (Decimal("1.5"), 1.5), (Meters(), 2.5), (1e308, 1e308)],
+    [
+        (3, 3.0),
+        (-0.5, -0.5),
+        (Fraction(1, 4), 0.25),
+        (Decimal("1.5"), 1.5),
+        (Meters(), 2.5),
+        (Precise(1.25), 1.25),
+        (1e308, 1e308),
+    ],
 )
 def test_value_stores_a_real_number_as_a_float(data: Any, stored: float) -> None:
     v = Value(data)
