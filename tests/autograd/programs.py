@@ -38,12 +38,12 @@ OPS = (
     *UNARY,
     *("leaky_relu", "log", "sqrt", "sum", "dot"),
 )
-KINKED = ("abs", "relu", "leaky_relu")
 
 
 @dataclass(frozen=True)
 class Step:
-    """`op` applied to `args`: node indices (int), float constants and op parameters (str)."""
+    """`op` applied to `args`: operands (an int is a node index, a float a constant), then the
+    op's parameters (an exponent, a slope, how to make a sub-expression positive, ...)."""
 
     op: str
     args: tuple[Any, ...]

@@ -12,8 +12,7 @@ import autograd
 from autograd import GradcheckError, Value, gradcheck, mode, no_grad, ops
 from autograd.functional import gradients
 from autograd.value import apply
-
-from .programs import AutogradBackend, Program, programs, run, screen
+from tests.autograd.programs import AutogradBackend, Program, programs, run, screen
 
 # --- gradcheck: central differences on every op ------------------------------------------------
 

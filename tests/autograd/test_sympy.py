@@ -17,8 +17,7 @@ from hypothesis import strategies as st
 
 import autograd
 from autograd import Value
-
-from .programs import OPS, Arithmetic, AutogradBackend, Program, programs, run, screen
+from tests.autograd.programs import OPS, Arithmetic, AutogradBackend, Program, programs, run, screen
 
 REL, ABS = 1e-9, 1e-12
 SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
