@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -28,7 +29,11 @@ def gradients(output: Value, wrt: Sequence[Value], create_graph: bool = False) -
         if g is None or not node.parents:
             continue
         if create_graph:
-            local_grads = node._op.local(node, *node.parents)  # type: ignore[union-attr]
+            try:
+                local_grads = node._op.local(node, *node.parents)  # type: ignore[union-attr]
+            except ZeroDivisionError:  # an infinite slope, as `record` stores it (a constant
+                # here, so a derivative taken through it at that singular point is 0)
+                local_grads = (math.inf,) * len(node.parents)
         else:
             local_grads = node.local_grads
         for parent, local in zip(node.parents, local_grads):

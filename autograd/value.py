@@ -184,14 +184,18 @@ def record(op: ops.Op, out: float, parents: tuple[Value, ...], xs: tuple[float, 
     """The node for `out = op(*xs)`, where `xs` is the parents' data and `out` was computed from
     it with the op's own rule: records the edges to `parents` and their local derivatives.
     `apply` is this plus the reads; use `record` when many nodes share the same inputs' data."""
-    node = _leaf(out)
-    if mode.grad_enabled:
-        node.parents = parents
-        node._op = op
-        try:
-            node.local_grads = op.local(out, *xs)
-        except ZeroDivisionError:  # an infinite slope, e.g. sqrt at 0
-            node.local_grads = (math.inf,) * len(parents)
+    if not mode.grad_enabled:
+        return _leaf(out)
+    node = object.__new__(Value)
+    node.data = out
+    node.grad = 0.0
+    node.label = ""
+    node.parents = parents
+    node._op = op
+    try:
+        node.local_grads = op.local(out, *xs)
+    except ZeroDivisionError:  # an infinite slope, e.g. sqrt at 0
+        node.local_grads = (math.inf,) * len(parents)
     return node
 
 
