@@ -117,12 +117,12 @@ def _log_base(x: Any, out: Any) -> Any:
 
 # --- the table ---------------------------------------------------------------------------------
 
-ADD = Op("+", lambda a, b: a + b, lambda out, a, b: (1.0, 1.0))
-SUB = Op("-", lambda a, b: a - b, lambda out, a, b: (1.0, -1.0))
-MUL = Op("*", lambda a, b: a * b, lambda out, a, b: (b, a))
-DIV = Op("/", lambda a, b: a / b, lambda out, a, b: (1.0 / b, -out / b))
+ADD = Op("+", operator.add, lambda out, a, b: (1.0, 1.0))
+SUB = Op("-", operator.sub, lambda out, a, b: (1.0, -1.0))
+MUL = Op("*", operator.mul, lambda out, a, b: (b, a))
+DIV = Op("/", operator.truediv, lambda out, a, b: (1.0 / b, -out / b))
 POW = Op("**", _pow, lambda out, a, b: (_power_slope(a, b, out), _log_base(a, out)))
-NEG = Op("neg", lambda a: -a, lambda out, a: (-1.0,))
+NEG = Op("neg", operator.neg, lambda out, a: (-1.0,))
 ABS = Op("abs", abs, lambda out, a: (_sign(a),))
 EXP = Op("exp", math.exp, lambda out, a: (out,))
 LOG = Op("log", math.log, lambda out, a: (1.0 / a,), domain="needs x > 0")

@@ -121,14 +121,26 @@ def float_step(weights: Any, xs: Any, ys: Any) -> tuple[float, list[list[tuple[l
     return total / n + 1e-4 * reg, grads
 
 
-def best_of(fn: Callable[[], Any], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        gc.collect()
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+def per_step(
+    fns: list[Callable[[], Any]], steps: int = 5, rounds: int = 3, reset: Callable[[], None] = lambda: None
+) -> list[float]:
+    """Seconds per step of each function, run `steps` times in a row as a training loop runs
+    them, so that each engine's cost of freeing the previous step's graph (reference counting
+    here, the cyclic garbage collector for micrograd's closures) is counted. `reset` (untimed)
+    runs before every step, so every step does the same work. Best of `rounds`; the functions
+    take turns so that a busy moment of the machine slows them all alike."""
+    best = [math.inf] * len(fns)
+    for _ in range(rounds):
+        for k, fn in enumerate(fns):
+            gc.collect()
+            total = 0.0
+            for _ in range(steps):
+                reset()
+                t0 = time.perf_counter()
+                fn()
+                total += time.perf_counter() - t0
+            best[k] = min(best[k], total / steps)
+    return best
 
 
 def micrograd_nodes(root: Any) -> int:
@@ -151,7 +163,7 @@ def bytes_per_node(build: Callable[[], Any], count: Callable[[Any], int]) -> tup
     return used / n, n
 
 
-def main(repeat: int = 5) -> None:
+def main() -> None:
     try:
         from micrograd.engine import Value as MgValue
     except ImportError:
@@ -176,10 +188,9 @@ def main(repeat: int = 5) -> None:
     assert all(abs(p.grad - q.grad) < 1e-12 for p, q in zip(params_a, params_b))
     floor_loss, _ = float_step(weights, xs, ys)
     assert abs(floor_loss - loss_a.data) < 1e-12, (floor_loss, loss_a.data)
+    del loss_a, loss_b, params_a, params_b  # time each run with no other graph alive
 
-    t_ours = best_of(ours, repeat)
-    t_mg = best_of(theirs, repeat)
-    t_float = best_of(lambda: float_step(weights, xs, ys), repeat)
+    t_ours, t_mg, t_float = per_step([ours, theirs, lambda: float_step(weights, xs, ys)])
     b_ours, n_ours = bytes_per_node(
         lambda: build_step(Value, weights, xs, ys)[0], lambda r: len(topological_order(r))
     )
@@ -201,7 +212,7 @@ def main(repeat: int = 5) -> None:
             y = y * 1.0000001 if i % 2 else y.tanh()
         y.backward()
 
-    print(f"10**6-deep chain forward + backward: {best_of(deep, 1):.2f} s")
+    print(f"10**6-deep chain forward + backward: {per_step([deep], steps=1, rounds=1)[0]:.2f} s")
 
 
 if __name__ == "__main__":

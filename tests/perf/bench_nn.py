@@ -10,20 +10,16 @@ Run: python tests/perf/bench_nn.py   (needs the `bench` extra: micrograd)
 
 from __future__ import annotations
 
-import gc
-import math
 import os
 import random
 import sys
-import time
-from collections.abc import Callable
 from typing import Any
 
 import autograd
 import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_engine import SIZES, float_step, moons  # noqa: E402
+from bench_engine import SIZES, float_step, moons, per_step  # noqa: E402
 
 LR = 0.5
 
@@ -74,21 +70,7 @@ def as_nested(params: list[float]) -> list[list[tuple[list[float], float]]]:
     return [[([next(it) for _ in range(nin)], next(it)) for _ in range(nout)] for nin, nout in shape]
 
 
-def best_times(reset: Callable[[], None], fns: list[Callable[[], Any]], rounds: int) -> list[float]:
-    """The fastest run of each function, taking turns round by round so that a busy moment of
-    the machine slows them all alike; every run starts from the same weights (`reset`)."""
-    best = [math.inf] * len(fns)
-    for _ in range(rounds):
-        for k, fn in enumerate(fns):
-            reset()
-            gc.collect()
-            t0 = time.perf_counter()
-            fn()
-            best[k] = min(best[k], time.perf_counter() - t0)
-    return best
-
-
-def main(rounds: int = 10) -> None:
+def main() -> None:
     try:
         import micrograd.nn as mg
     except ImportError:
@@ -117,14 +99,13 @@ def main(rounds: int = 10) -> None:
     for p, q, x in zip(ours.parameters(), theirs.parameters(), flat_floor):
         assert abs(p.data - q.data) < 1e-12 and abs(p.data - x) < 1e-12
 
-    t_ours, t_mg, t_float = best_times(
-        reset,
+    t_ours, t_mg, t_float = per_step(
         [
             lambda: chainrule_step(ours, opt, xs, ys),
             lambda: micrograd_step(theirs, xs, ys),
             lambda: float_train_step(floor_weights, xs, ys),
         ],
-        rounds,
+        reset=reset,
     )
 
     print("training step, each library's own MLP (2-16-16-1, 100 moons, max-margin + L2, SGD update)")
