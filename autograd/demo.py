@@ -8,11 +8,12 @@ the loss is the max-margin (hinge) loss. It trains in a few seconds.
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+from . import viz
+from .files import atomic_write
 from .value import Value
 
 INSTALL = 'pip install "chainrule[examples]"'
@@ -78,18 +79,14 @@ def _examples() -> tuple[Any, Any]:
     return Figure, make_moons
 
 
-def _write(path: Path, draw: Callable[[Path], None]) -> Path:
-    """Have `draw` write a temporary file, then put it at `path`: a failure leaves no half file."""
-    temporary = path.with_name(f".{path.stem}.{secrets.token_hex(4)}{path.suffix}")
-    try:
-        draw(temporary)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+def _write(path: Path, draw: Callable[[IO[bytes]], None]) -> Path:
+    """Have `draw` write the PNG into a file that replaces `path` only once it is complete."""
+    with atomic_write(path, binary=True) as f:
+        draw(f)
     return path
 
 
-def _plot_loss(figure: Any, losses: list[float], sizes: str, path: Path) -> None:
+def _plot_loss(figure: Any, losses: list[float], sizes: str, out: IO[bytes]) -> None:
     fig = figure(figsize=(6, 4), dpi=120)
     ax = fig.subplots()
     epochs = range(1, len(losses) + 1)
@@ -101,11 +98,11 @@ def _plot_loss(figure: Any, losses: list[float], sizes: str, path: Path) -> None
     ax.set_xlim(1, max(2, len(losses)))
     ax.grid(alpha=0.3)
     fig.tight_layout()
-    fig.savefig(path, format="png")
+    fig.savefig(out, format="png")
 
 
 def _plot_boundary(
-    figure: Any, model: Any, predict: Any, X: list[list[float]], y: list[float], acc: float, path: Path
+    figure: Any, model: Any, predict: Any, X: list[list[float]], y: list[float], acc: float, out: IO[bytes]
 ) -> None:
     xs, ys = [p[0] for p in X], [p[1] for p in X]
     x0, x1 = min(xs) - 0.5, max(xs) + 0.5
@@ -139,14 +136,12 @@ def _plot_boundary(
     ax.set_ylabel("x2")
     ax.legend(loc="lower left", framealpha=0.9)
     fig.tight_layout()
-    fig.savefig(path, format="png")
+    fig.savefig(out, format="png")
 
 
 def _save_graph(model: Any, x: list[float], target: float, path: Path) -> Path:
     """One sample's forward graph through the trained network, every node labelled, with
     the gradient of the output score with respect to each node."""
-    from . import viz
-
     for k, layer in enumerate(model.layers, 1):
         for j, neuron in enumerate(layer.neurons):
             for i, w in enumerate(neuron.w):

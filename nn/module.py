@@ -13,11 +13,11 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from collections.abc import Mapping
 from typing import Any
 
 from autograd import Value
+from autograd.files import atomic_write
 
 FORMAT = "chainrule.nn"  # marks a weights file written by `Module.save`
 VERSION = 1
@@ -110,7 +110,9 @@ class Module:
             "architecture": self.architecture(),
             "state": self.state_dict(),
         }
-        _write_atomically(os.fspath(path), doc)
+        with atomic_write(path) as f:
+            json.dump(doc, f, indent=1, allow_nan=False)
+            f.write("\n")
 
     def load(self, path: str | os.PathLike[str]) -> Module:
         """Fill this model with the weights saved at `path` (see `save`) and return it.
@@ -202,22 +204,3 @@ def _first_difference(saved: Any, ours: Any, where: str) -> str:
     if saved != ours or type(saved) is not type(ours):
         return f"{where} is {saved!r} in the file but {ours!r} in this model"
     return ""
-
-
-def _write_atomically(path: str, doc: Any) -> None:
-    """Write `doc` as JSON to a temporary file next to `path`, sync it, then rename it over `path`."""
-    folder = os.path.dirname(os.path.abspath(path))
-    mode = os.stat(path).st_mode & 0o777 if os.path.exists(path) else 0o644
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(doc, f, indent=1, allow_nan=False)
-            f.write("\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
