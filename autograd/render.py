@@ -38,10 +38,15 @@ def wasm_available() -> bool:
     return True
 
 
-def choose(renderer: str = "auto") -> str:
-    """The renderer that will be used: "dot" or "wasm"; RendererNotFound if it is missing."""
+def check_renderer(renderer: str) -> None:
+    """A ValueError unless `renderer` is one of RENDERERS."""
     if renderer not in RENDERERS:
         raise ValueError(f"renderer must be one of {', '.join(map(repr, RENDERERS))}, got {renderer!r}")
+
+
+def choose(renderer: str = "auto") -> str:
+    """The renderer that will be used: "dot" or "wasm"; RendererNotFound if it is missing."""
+    check_renderer(renderer)
     if renderer == "dot":
         if dot_program() is None:
             raise RendererNotFound(

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 from pathlib import Path
 from typing import Any
 
 import graphviz
 
+from .files import atomic_write
 from .graph import topological_order
-from .render import RENDERERS, RendererNotFound, render_svg
+from .render import RendererNotFound, check_renderer, render_svg
 from .value import Value
 
 __all__ = [
@@ -94,14 +94,7 @@ class GraphDrawing(graphviz.Digraph):
 
 def count_values(root: Value) -> int:
     """How many Values the graph of `root` has (iterative, so any depth works)."""
-    seen = {root}
-    stack = [root]
-    while stack:
-        for parent in stack.pop().parents:
-            if parent not in seen:
-                seen.add(parent)
-                stack.append(parent)
-    return len(seen)
+    return len(topological_order(root))
 
 
 def draw_graph(
@@ -123,14 +116,14 @@ def draw_graph(
     the same DOT source.
     """
     _check_options(root, rankdir, max_nodes, digits, renderer)
-    count = count_values(root)
+    order = topological_order(root)
+    count = len(order)
     if count > max_nodes:
         raise ValueError(
             f"the graph has {count} values, more than max_nodes={max_nodes}; a drawing that big is "
             f"unreadable. Draw a smaller part (e.g. one sample's loss) or pass max_nodes={count} "
             f"(or more) to draw it anyway"
         )
-    order = topological_order(root)
     index = {node: i for i, node in enumerate(order)}
 
     g = GraphDrawing(name="computation_graph", svg_renderer=renderer)
@@ -165,14 +158,8 @@ def save_svg(root: Value, path: str | os.PathLike[str], **options: Any) -> Path:
     svg = draw_graph(root, **options).svg()
     if not path.parent.is_dir():
         raise FileNotFoundError(f"cannot write {path}: the folder {path.parent} does not exist")
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(temporary, "x", encoding="utf-8", newline="") as f:
-            f.write(svg)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    with atomic_write(path) as f:
+        f.write(svg)
     return path
 
 
@@ -188,8 +175,7 @@ def _check_options(root: Any, rankdir: str, max_nodes: int, digits: int, rendere
         raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
     if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 17:
         raise ValueError(f"digits must be an int from 1 to 17, got {digits!r}")
-    if renderer not in RENDERERS:
-        raise ValueError(f"renderer must be one of {', '.join(map(repr, RENDERERS))}, got {renderer!r}")
+    check_renderer(renderer)
 
 
 def _kind(node: Value) -> str:
