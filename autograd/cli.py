@@ -17,6 +17,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from . import viz
+from .explain import explain
 from .expr import ExpressionError, parse
 from .value import Value
 
@@ -178,7 +180,7 @@ def _build(args: argparse.Namespace) -> tuple[Value, dict[str, Value], str]:
             known = ", ".join(expr.variables) or "none"
             raise UsageError(f"--at {name}=...: {name} is not in the expression (its variables: {known})")
         values[name] = value
-    missing = [name for name in expr.variables if name not in values]
+    missing = expr.missing(values)
     if missing:
         example = " ".join(f"{name}=VALUE" for name in missing)
         raise UsageError(f"no value for {', '.join(missing)}: give it with --at {example}")
@@ -194,8 +196,6 @@ def _build(args: argparse.Namespace) -> tuple[Value, dict[str, Value], str]:
 def _graph(args: argparse.Namespace) -> int:
     output, leaves, header = _build(args)
     output.backward()
-    from . import viz  # graphviz is only needed here
-
     path = viz.save_svg(
         output, args.output, edge_labels=args.edge_labels, renderer=args.renderer, max_nodes=args.max_nodes
     )
@@ -207,8 +207,6 @@ def _graph(args: argparse.Namespace) -> int:
 
 
 def _explain(args: argparse.Namespace) -> int:
-    from .explain import explain
-
     output, leaves, header = _build(args)
     if args.wrt not in leaves:
         known = ", ".join(leaves) or "none"

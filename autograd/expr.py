@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import math
+import operator
 from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
 
@@ -36,13 +37,13 @@ MAX_DEPTH = 200  # nesting levels of the syntax tree (a sum of 200 terms is 200 
 LABEL_LENGTH = 30  # an intermediate result is labelled with its text if the text is this short
 
 _BINARY: dict[type, Callable[[Any, Any], Value]] = {
-    ast.Add: lambda a, b: a + b,
-    ast.Sub: lambda a, b: a - b,
-    ast.Mult: lambda a, b: a * b,
-    ast.Div: lambda a, b: a / b,
-    ast.Pow: lambda a, b: a**b,
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Pow: operator.pow,
 }
-_UNARY: dict[type, Callable[[Value], Value]] = {ast.USub: lambda a: -a, ast.UAdd: lambda a: +a}
+_UNARY: dict[type, Callable[[Value], Value]] = {ast.USub: operator.neg, ast.UAdd: operator.pos}
 
 # what to call the constructs that are refused, for the error message
 _REFUSED: dict[type, str] = {
@@ -94,26 +95,33 @@ class Expression:
     def __repr__(self) -> str:
         return f"Expression({self.source!r})"
 
+    def missing(self, values: Mapping[str, float]) -> list[str]:
+        """The variables that `values` gives no number for, in order of appearance."""
+        return [name for name in self.variables if name not in values]
+
     def evaluate(self, values: Mapping[str, float]) -> tuple[Value, dict[str, Value]]:
         """Build the graph at `values` (a number for every variable): the output and the variables.
 
         Each variable is one leaf Value labelled with its name, intermediate results are labelled
         with their text when short. Overflow or a domain error (log(-1)) raises as in the engine.
         """
-        missing = [name for name in self.variables if name not in values]
+        missing = self.missing(values)
         if missing:
             raise ExpressionError(f"no value for {', '.join(missing)}")
         leaves = {name: Value(values[name], label=name) for name in self.variables}
-        constant = _constant_nodes(self.tree.body)
+        constant: set[ast.AST] = set()  # nodes with no variable below them
         results: dict[ast.AST, Value] = {}
         # post-order walk with an explicit stack: children are built before their parent
         stack: list[tuple[ast.AST, bool]] = [(self.tree.body, False)]
         while stack:
             node, children_done = stack.pop()
+            children = _children(node)
             if not children_done:
                 stack.append((node, True))
-                stack.extend((child, False) for child in _children(node))
+                stack.extend((child, False) for child in children)
                 continue
+            if not isinstance(node, ast.Name) and all(c in constant for c in children):
+                constant.add(node)
             results[node] = self._build(node, results, leaves, constant)
         return results[self.tree.body], leaves
 
@@ -219,21 +227,6 @@ def _children(node: ast.AST) -> list[ast.AST]:
     if isinstance(node, ast.Call):
         return list(node.args)
     return []
-
-
-def _constant_nodes(root: ast.AST) -> set[ast.AST]:
-    """The nodes whose subtree holds no variable (a constant exponent stays a plain number)."""
-    order: list[ast.AST] = []
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        order.append(node)
-        stack.extend(_children(node))
-    constant: set[ast.AST] = set()
-    for node in reversed(order):  # children before parents
-        if not isinstance(node, ast.Name) and all(c in constant for c in _children(node)):
-            constant.add(node)
-    return constant
 
 
 def _refuse(source: str, node: ast.AST, why: str) -> NoReturn:
