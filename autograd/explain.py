@@ -75,12 +75,17 @@ class Explanation:
             return f"the shown paths sum to {shown}; all {self.count} sum to {total}"
         return f"sum of {_plural(self.count, 'path')}: {total}"
 
-    def __str__(self) -> str:
-        rows = [("path", "edge", "op", "local derivative")]
+    def _rows(self) -> list[tuple[str, str, str, str]]:
+        """(path number on a path's first row, edge, op, number): each factor, then the product."""
+        rows = []
         for n, path in enumerate(self.paths, 1):
             for k, f in enumerate(path.factors):
                 rows.append((str(n) if k == 0 else "", f.edge, f.op, _number(f.local)))
             rows.append((str(n) if not path.factors else "", "product", "", _number(path.product)))
+        return rows
+
+    def __str__(self) -> str:
+        rows = [("path", "edge", "op", "local derivative"), *self._rows()]
         widths = [max(len(row[c]) for row in rows) for c in range(4)]
         lines = [self._heading(), ""]
         for row in rows:
@@ -100,17 +105,14 @@ class Explanation:
             "<thead><tr><th>path</th><th>edge</th><th>op</th><th>local derivative</th></tr></thead>",
             "<tbody>",
         ]
-        for n, path in enumerate(self.paths, 1):
-            for k, f in enumerate(path.factors):
-                first = f"<td>{n}</td>" if k == 0 else "<td></td>"
-                out.append(
-                    f"<tr>{first}<td>{e(f.edge)}</td><td>{e(f.op)}</td>"
-                    f"<td style='text-align:right'>{_number(f.local)}</td></tr>"
-                )
-            first = "<td></td>" if path.factors else f"<td>{n}</td>"
+        for number, edge, op, value in self._rows():
+            if edge == "product":
+                edge, value = "<b>product</b>", f"<b>{value}</b>"
+            else:
+                edge = e(edge)
             out.append(
-                f"<tr>{first}<td><b>product</b></td><td></td>"
-                f"<td style='text-align:right'><b>{_number(path.product)}</b></td></tr>"
+                f"<tr><td>{number}</td><td>{edge}</td><td>{e(op)}</td>"
+                f"<td style='text-align:right'>{value}</td></tr>"
             )
         out += ["</tbody>", f"<tfoot><tr><td colspan='4'>{e(self._footing())}</td></tr></tfoot>", "</table>"]
         return "\n".join(out)
