@@ -163,8 +163,8 @@ def _sign(x: float) -> float:
 
 def _power_slope(x: Any, n: Any, out: Any) -> Any:
     """d(x**n)/dx = n * x**(n - 1), with PyTorch's values where that formula breaks down."""
-    if float(n) == 0.0:  # x**0 is the constant 1, even at x == 0
-        return 0.0
+    if float(n) == 0.0 and float(x) == 0.0:  # 0**0: x**0 is the constant 1, even at x == 0
+        return 0.0  # (elsewhere the formula stays, so an exponent that varies is differentiated)
     try:
         return n * x ** (n - 1.0)
     except ZeroDivisionError:  # x == 0 and 0 < n < 1: a vertical tangent, as sqrt at 0
@@ -212,8 +212,11 @@ ADD = Op("+", operator.add, lambda out, a, b: (1.0, 1.0), word="add", form="{0} 
 SUB = Op("-", operator.sub, lambda out, a, b: (1.0, -1.0), word="sub", form="{0} - {1}")
 MUL = Op("*", operator.mul, lambda out, a, b: (b, a), word="mul", form="{0} * {1}")
 DIV = Op("/", operator.truediv, lambda out, a, b: (1.0 / b, -out / b), word="div", form="{0} / {1}")
+# a // b, flat: only inside %'s rule, where it is the quotient Python's % used (1.0 % 0.1 is
+# 0.0999... with quotient 9, though floor(1.0 / 0.1) is 10)
+FLOORDIV = Op("//", operator.floordiv, lambda out, a, b: (0.0, 0.0), word="floordiv", form="{0} // {1}")
 MOD = Op(
-    "%", operator.mod, lambda out, a, b: (1.0, -FLOOR(a / b)), word="mod", form="{0} % {1}"
+    "%", operator.mod, lambda out, a, b: (1.0, -FLOORDIV(a, b)), word="mod", form="{0} % {1}"
 )  # Python's sign convention: the result takes the sign of b
 POW = Op(
     "**",
@@ -267,7 +270,7 @@ def power(n: float) -> Op:
     return Op(
         f"**{n:g}",
         lambda a: _pow(a, n),
-        lambda out, a: (_power_slope(a, n, out),),
+        (lambda out, a: (0.0,)) if n == 0.0 else (lambda out, a: (_power_slope(a, n, out),)),  # x**0 = 1
         word="pow",
         form="{0} ** " + f"{n:g}",
         domain="0 to a negative power, or a negative base to a fractional power",
