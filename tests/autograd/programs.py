@@ -6,16 +6,25 @@ sub-expressions, not only trees. The same program runs on autograd Values, on pl
 screen an example before the real run), on sympy expressions (the exact oracle) and on torch
 tensors, through a backend object that supplies each op.
 
-Domains are valid by construction: log, sqrt, divisions and fractional or negative powers see a
-positive sub-expression (softplus(e) + 0.1 or e * e + 0.5), and exponents that are themselves
-sub-expressions are bounded (2 * tanh(e), 2 * sin(e), ...). What construction cannot rule out,
-a too large intermediate value or an argument of relu/abs/leaky_relu near its kink, is left to
-`FloatBackend`, which measures both so that the test can reject the example.
+`OPS` names every kind of step; tests/autograd/test_programs.py checks that it covers every op of
+the table (`autograd.ops`), so a new op without a step here fails the suite.
+
+Domains are valid by construction: log, log2, log10, sqrt, divisions, `%` and fractional or
+negative powers see a positive sub-expression (softplus(e) + 0.1 or e * e + 0.5, negated for a
+negative divisor); log1p sees positive - 0.5 and acosh 1 + positive; asin, acos and atanh see a
+squashed sub-expression scaled into (-1, 1) (0.9 * tanh(e), ...) and tan one scaled into
+(-pi/2, pi/2); exponents that are themselves sub-expressions are bounded (2 * tanh(e), ...).
+What construction cannot rule out is left to `FloatBackend`, which measures it so that the test
+can reject the example: a too large intermediate value, an argument near a kink or a jump (relu,
+abs, leaky_relu and sign at 0, floor at an integer, `%` where the quotient is an integer, the two
+sides of a comparison close together) and atan2 near the origin or its branch cut.
 """
 
 from __future__ import annotations
 
 import math
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,20 +32,34 @@ from hypothesis import strategies as st
 
 import autograd
 
-# Constants used as the other operand of + - * / (never 0, so they are valid denominators).
+# Constants used as the other operand of + - * / % and comparisons (never 0: valid denominators).
 CONSTANTS = (-1.5, -0.5, 0.25, 0.3, 1.0, 2.0, 3.0)
 EXPONENTS = (0.0, 1.0, 2.0, 3.0, -1.0, -2.0, 0.5, -0.5, 1.5, 1 / 3)  # of Value ** number
 BASES = (0.5, 1.5, 2.0, 3.0, math.e)  # of number ** Value
 SLOPES = (0.01, 0.2)
 POSITIVE = ("softplus", "square")  # the two ways of making a sub-expression positive
-SQUASHES = ("tanh", "sin", "cos", "sigmoid")  # the ways of bounding an exponent
+SQUASHES = ("tanh", "sin", "cos", "sigmoid")  # the ways of bounding a sub-expression to [-1, 1]
 
-UNARY = ("neg", "abs", "exp", "tanh", "sigmoid", "relu", "softplus", "sin", "cos")
+BINARY = ("+", "-", "*")
+COMPARISONS = ("<", "<=", ">", ">=", "==", "!=")
+# defined everywhere (sign and floor: away from their jumps, measured by FloatBackend)
+UNARY = (
+    *("neg", "abs", "exp", "expm1", "tanh", "sigmoid", "relu", "softplus", "gelu", "erf"),
+    *("sin", "cos", "atan", "sinh", "cosh", "asinh", "sign", "floor"),
+)
+ON_POSITIVE = ("log", "log2", "log10", "sqrt")  # op(positive(e))
+SHIFTED = {"log1p": -0.5, "acosh": 1.0}  # op(positive(e) + shift): log1p sees > -0.4, acosh > 1.1
+SCALED = {"asin": 0.9, "acos": 0.9, "atanh": 0.9, "tan": 1.2}  # op(scale * squash(e))
 OPS = (
-    *("+", "-", "*", "/"),
+    *BINARY,
+    *("/", "%", "atan2"),
     *("v**n", "n**v", "v**v"),
+    *COMPARISONS,
     *UNARY,
-    *("leaky_relu", "log", "sqrt", "sum", "dot"),
+    *ON_POSITIVE,
+    *SHIFTED,
+    *SCALED,
+    *("leaky_relu", "sum", "dot"),
 )
 
 
@@ -84,15 +107,19 @@ def _apply(b: Any, step: Step, nodes: list[Any]) -> Any:
         return nodes[a] if isinstance(a, int) else b.const(a)
 
     op, args = step.op, step.args
-    if op in ("+", "-", "*"):
+    if op in BINARY:
         return b.binary(op, get(args[0]), get(args[1]))
-    if op == "/":
+    if op in COMPARISONS:
+        return b.compare(op, get(args[0]), get(args[1]))
+    if op in ("/", "%"):  # a nonzero divisor: a constant, or +-positive(e)
         num, den, how, sign = args
         if isinstance(den, int):
             den = positive(b, nodes[den], how)
             den = b.neg(den) if sign < 0 else den
-            return b.binary("/", get(num), den)
-        return b.binary("/", get(num), get(den))
+            return b.binary(op, get(num), den)
+        return b.binary(op, get(num), get(den))
+    if op == "atan2":
+        return b.atan2(get(args[0]), get(args[1]))
     if op == "v**n":
         base, n, how = args
         x = nodes[base]
@@ -107,10 +134,15 @@ def _apply(b: Any, step: Step, nodes: list[Any]) -> Any:
         return b.binary("**", positive(b, nodes[base], how), bounded(b, nodes[expo], squash))
     if op in UNARY:
         return getattr(b, op)(nodes[args[0]])
+    if op in ON_POSITIVE:
+        return getattr(b, op)(positive(b, nodes[args[0]], args[1]))
+    if op in SHIFTED:
+        shifted = b.binary("+", positive(b, nodes[args[0]], args[1]), b.const(SHIFTED[op]))
+        return getattr(b, op)(shifted)
+    if op in SCALED:
+        return getattr(b, op)(b.binary("*", b.const(SCALED[op]), getattr(b, args[1])(nodes[args[0]])))
     if op == "leaky_relu":
         return b.leaky_relu(nodes[args[0]], args[1])
-    if op in ("log", "sqrt"):
-        return getattr(b, op)(positive(b, nodes[args[0]], args[1]))
     if op == "sum":
         return b.sum([get(a) for a in args[0]])
     if op == "dot":
@@ -133,6 +165,21 @@ def bounded(b: Any, e: Any, squash: str) -> Any:
 
 # --- backends ----------------------------------------------------------------------------------
 
+_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+    "%": operator.mod,
+    "**": operator.pow,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+
 
 class Arithmetic:
     """Python's operators; constants stay plain floats (so `2.0 * v` meets a Value on the right)."""
@@ -141,15 +188,10 @@ class Arithmetic:
         return c
 
     def binary(self, op: str, a: Any, b: Any) -> Any:
-        if op == "+":
-            return a + b
-        if op == "-":
-            return a - b
-        if op == "*":
-            return a * b
-        if op == "/":
-            return a / b
-        return a**b
+        return _OPERATORS[op](a, b)
+
+    def compare(self, op: str, a: Any, b: Any) -> Any:
+        return _OPERATORS[op](a, b)
 
     def neg(self, a: Any) -> Any:
         return -a
@@ -159,10 +201,13 @@ class Arithmetic:
 
 
 class AutogradBackend(Arithmetic):
-    """The engine under test: Value methods and the n-ary module functions."""
+    """The engine under test: Value methods where a Value has one, else the module functions
+    (`autograd.asin`, ...), which are the op table's entries."""
 
-    def __getattr__(self, name: str) -> Any:  # exp, log, ..., cos: the Value's own method
-        return lambda a: getattr(a, name)()
+    def __getattr__(self, name: str) -> Any:
+        if hasattr(autograd.Value, name):
+            return lambda a: getattr(a, name)()
+        return getattr(autograd, name)
 
     def leaky_relu(self, a: Any, slope: float) -> Any:
         return a.leaky_relu(slope)
@@ -176,7 +221,7 @@ class AutogradBackend(Arithmetic):
 
 class FloatBackend(Arithmetic):
     """Plain floats with the math module, noting the largest value met and the closest approach
-    of a relu/abs/leaky_relu argument to 0, so that a test can reject a fragile example."""
+    of an argument to a kink or a jump, so that a test can reject a fragile example."""
 
     def __init__(self) -> None:
         self.largest = 0.0
@@ -186,35 +231,49 @@ class FloatBackend(Arithmetic):
         self.largest = max(self.largest, abs(x))
         return x
 
+    def _near(self, distance: float) -> None:
+        self.nearest_kink = min(self.nearest_kink, distance)
+
+    def __getattr__(self, name: str) -> Any:  # tan, asin, erf, ...: the math module's function
+        fn = getattr(math, name)
+        return lambda a: self._see(fn(a))
+
     def binary(self, op: str, a: Any, b: Any) -> Any:
+        if op == "%":  # a jump wherever a / b is an integer
+            r = abs(math.fmod(a, b))
+            self._near(min(r, abs(b) - r))
         return self._see(super().binary(op, a, b))
 
-    def neg(self, a: float) -> float:
-        return -a
+    def compare(self, op: str, a: Any, b: Any) -> Any:
+        if a is not b:  # the same node on both sides compares exactly
+            self._near(abs(a - b))
+        return 1.0 if super().compare(op, a, b) else 0.0
 
     def abs(self, a: float) -> float:
-        self.nearest_kink = min(self.nearest_kink, abs(a))
+        self._near(abs(a))
         return abs(a)
 
     def relu(self, a: float) -> float:
-        self.nearest_kink = min(self.nearest_kink, abs(a))
+        self._near(abs(a))
         return max(a, 0.0)
 
     def leaky_relu(self, a: float, slope: float) -> float:
-        self.nearest_kink = min(self.nearest_kink, abs(a))
+        self._near(abs(a))
         return a if a > 0 else slope * a
 
-    def exp(self, a: float) -> float:
-        return self._see(math.exp(a))
+    def sign(self, a: float) -> float:
+        self._near(abs(a))
+        return math.copysign(1.0, a) if a else 0.0
 
-    def log(self, a: float) -> float:
-        return math.log(a)
+    def floor(self, a: float) -> float:
+        self._near(abs(a - round(a)))
+        return float(math.floor(a))
 
-    def sqrt(self, a: float) -> float:
-        return math.sqrt(a)
-
-    def tanh(self, a: float) -> float:
-        return math.tanh(a)
+    def atan2(self, y: float, x: float) -> float:
+        self._near(math.hypot(x, y))
+        if x < 0:  # the branch cut, where the angle jumps from pi to -pi
+            self._near(abs(y))
+        return math.atan2(y, x)
 
     def sigmoid(self, a: float) -> float:
         return 0.5 * (1.0 + math.tanh(0.5 * a))
@@ -222,11 +281,8 @@ class FloatBackend(Arithmetic):
     def softplus(self, a: float) -> float:
         return max(a, 0.0) + math.log1p(math.exp(-abs(a)))
 
-    def sin(self, a: float) -> float:
-        return math.sin(a)
-
-    def cos(self, a: float) -> float:
-        return math.cos(a)
+    def gelu(self, a: float) -> float:
+        return 0.5 * a * (1.0 + math.erf(a / math.sqrt(2.0)))
 
     def sum(self, terms: list[float]) -> float:
         return self._see(math.fsum(terms))
@@ -244,6 +300,9 @@ class TextBackend(Arithmetic):
     def binary(self, op: str, a: str, b: str) -> str:
         return f"({a} {op} {b})"
 
+    def compare(self, op: str, a: str, b: str) -> str:
+        return f"({a} {op} {b})"
+
     def neg(self, a: str) -> str:
         return f"-{a}"
 
@@ -251,7 +310,7 @@ class TextBackend(Arithmetic):
         return f"abs({a})"
 
     def __getattr__(self, name: str) -> Any:
-        return lambda a: f"{name}({a})"
+        return lambda *args: f"{name}({', '.join(args)})"
 
     def leaky_relu(self, a: str, slope: float) -> str:
         return f"leaky_relu({a}, {slope})"
@@ -265,7 +324,7 @@ class TextBackend(Arithmetic):
 
 def screen(program: Program, largest: float = 1e3, kink: float = 1e-6) -> bool:
     """Whether `program` is a fair numerical test: no overflow, every value within `largest`,
-    and no relu/abs/leaky_relu argument within `kink` of 0 (where rounding picks the branch)."""
+    and no argument within `kink` of a kink or a jump (where rounding picks the branch)."""
     floats = FloatBackend()
     try:
         run(program, floats, list(program.inputs))
@@ -290,16 +349,13 @@ def steps(draw: st.DrawFn, op: str, nodes: int) -> Step:
     operand = st.one_of(ref, const)
     how = st.sampled_from(POSITIVE)
     squash = st.sampled_from(SQUASHES)
-    if op in ("+", "-", "*"):
+    if op in (*BINARY, *COMPARISONS, "/", "%", "atan2"):
         pair = draw(st.sampled_from(("vv", "vc", "cv")))  # Value op Value, Value op c, c op Value
         a = draw(ref if pair[0] == "v" else const)
         b = draw(ref if pair[1] == "v" else const)
+        if op in ("/", "%"):
+            return Step(op, (a, b, draw(how), draw(st.sampled_from((1, -1)))))
         return Step(op, (a, b))
-    if op == "/":
-        pair = draw(st.sampled_from(("vv", "vc", "cv")))
-        a = draw(ref if pair[0] == "v" else const)
-        b = draw(ref if pair[1] == "v" else const)
-        return Step(op, (a, b, draw(how), draw(st.sampled_from((1, -1)))))
     if op == "v**n":
         return Step(op, (draw(ref), draw(st.sampled_from(EXPONENTS)), draw(how)))
     if op == "n**v":
@@ -308,10 +364,12 @@ def steps(draw: st.DrawFn, op: str, nodes: int) -> Step:
         return Step(op, (draw(ref), draw(ref), draw(how), draw(squash)))
     if op in UNARY:
         return Step(op, (draw(ref),))
+    if op in ON_POSITIVE or op in SHIFTED:
+        return Step(op, (draw(ref), draw(how)))
+    if op in SCALED:
+        return Step(op, (draw(ref), draw(squash)))
     if op == "leaky_relu":
         return Step(op, (draw(ref), draw(st.sampled_from(SLOPES))))
-    if op in ("log", "sqrt"):
-        return Step(op, (draw(ref), draw(how)))
     if op == "sum":
         terms = draw(st.lists(operand, min_size=1, max_size=4))
         return Step(op, (tuple([draw(ref), *terms]),))
