@@ -12,6 +12,7 @@ import autograd
 import nn
 from autograd import Value, no_grad
 from autograd.graph import topological_order
+from tests.identity import count, same
 
 ACTIVATIONS = {
     "relu": lambda z: max(z, 0.0),
@@ -67,7 +68,7 @@ def test_a_value_given_is_the_parameter_and_is_listed_once() -> None:
     w = Value(2.0)
     layer = nn.Layer(2, 3, weights=[[w, 1.0], [1.0, w], [w, w]], bias=shared)
     params = layer.parameters()
-    assert params.count(shared) == 1 and params.count(w) == 1
+    assert count(params, shared) == 1 and count(params, w) == 1
     assert len(params) == 4  # w, 1.0, shared (neuron 0), then only the second neuron's 1.0 is new
     assert params[0] is w and params[2] is shared
     assert all(n.b is shared for n in layer.neurons)
@@ -243,5 +244,5 @@ def test_a_neuron_records_exactly_the_node_autograd_dot_records() -> None:
         x = [Value(rng.gauss(0, 1e-3)) for _ in range(nin)]
         ours, reference = n(x), autograd.dot(n.w, x, n.b)
         assert ours.data == reference.data
-        assert ours.parents == reference.parents and ours.op == reference.op == "dot"
+        assert same(ours.parents, reference.parents) and ours.op == reference.op == "dot"
         assert ours.local_grads == reference.local_grads

@@ -13,6 +13,7 @@ import pytest
 
 import nn
 from autograd import Value
+from tests.identity import same
 
 
 class Affine(nn.Module):
@@ -38,14 +39,10 @@ def trained_like_model() -> nn.MLP:
 
 def test_parameters_are_found_in_attribute_order_each_once() -> None:
     m = Affine()
-    assert m.named_parameters() == [
-        ("scale", m.scale),
-        ("shift.0", m.shift[0]),
-        ("shift.1", m.shift[1]),
-        ("inner.w.0", m.inner.w[0]),
-        ("inner.w.1", m.inner.w[1]),
-    ]
-    assert m.parameters() == [p for _, p in m.named_parameters()]
+    named = m.named_parameters()
+    assert [name for name, _ in named] == ["scale", "shift.0", "shift.1", "inner.w.0", "inner.w.1"]
+    assert same([p for _, p in named], [m.scale, m.shift[0], m.shift[1], m.inner.w[0], m.inner.w[1]])
+    assert same(m.parameters(), [p for _, p in named])
     assert m(1.0).data == 2.0 * 1 + 0.5 + 1 - 0.5 + 2.0
 
 

@@ -11,6 +11,7 @@ import pytest
 
 import nn
 from autograd import Value
+from tests.identity import same
 
 
 def params_with_grads(pairs: list[tuple[float, float]]) -> list[Value]:
@@ -67,7 +68,7 @@ def test_adam_by_hand() -> None:
 def test_zero_grad_and_modules_and_duplicates() -> None:
     model = nn.MLP(2, [3, 1], seed=0)
     opt = nn.SGD(model, lr=0.1)  # a Module stands for its parameters
-    assert opt.params == model.parameters()
+    assert same(opt.params, model.parameters())
     model([1.0, 2.0]).backward()
     assert any(p.grad != 0.0 for p in model.parameters())
     opt.zero_grad()

@@ -12,6 +12,7 @@ import pytest
 
 import nn
 from autograd import Value
+from tests.identity import same
 
 X = [0.95, 0.06]
 TARGET = [0.05, 0.82]
@@ -54,7 +55,7 @@ def test_gradients_and_one_sgd_step() -> None:
 def test_the_shared_biases_are_one_parameter_each() -> None:
     hidden, output, p = article_network()
     names = ["w1", "w2", "b1", "w3", "w4"]
-    assert hidden.parameters() == [p[n] for n in names]
+    assert same(hidden.parameters(), [p[n] for n in names])
     assert [name for name, _ in hidden.named_parameters()] == [
         "neurons.0.w.0",
         "neurons.0.w.1",
@@ -62,7 +63,7 @@ def test_the_shared_biases_are_one_parameter_each() -> None:
         "neurons.1.w.0",
         "neurons.1.w.1",
     ]
-    assert output.parameters() == [p[n] for n in ["w5", "w6", "b2", "w7", "w8"]]
+    assert same(output.parameters(), [p[n] for n in ["w5", "w6", "b2", "w7", "w8"]])
     # b1 feeds both hidden neurons: its gradient sums both paths, dE/dnet_h1 + dE/dnet_h2,
     # while dE/dw1 = dE/dnet_h1 * x1 and dE/dw3 = dE/dnet_h2 * x1
     y = output(hidden(X))
@@ -77,7 +78,7 @@ def test_the_loss_is_one_node_with_the_article_factors() -> None:
     y1, y2 = output([h1, h2])
     E = nn.squared_error([y1, y2], TARGET)
     assert E.op == "squared_error"
-    assert E.parents == (y1, y2)
+    assert same(E.parents, (y1, y2))
     # dE/dout1 = out1 - t1 (the squared error's local rule)
     assert E.local_grads[0] == pytest.approx(y1.data - TARGET[0], rel=1e-15)
     # dout1/dnet1 = out1 (1 - out1) (sigmoid), and dnet1/dw5 = h1 (the dot node)
