@@ -107,12 +107,12 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
     if len(primals) != len(tangents):
         raise ValueError(f"jvp needs one tangent per primal, got {len(primals)} and {len(tangents)}")
     inputs = [Value(p) for p in primals]
-    with set_grad_enabled(True):
-        out = f(*inputs)
-    outputs = list(out) if isinstance(out, (list, tuple)) else [out]
     tangent: dict[int, float] = {id(x): as_float(t) for x, t in zip(inputs, tangents)}
-    nodes = tuple(y for y in outputs if isinstance(y, Value))
-    root = record(ops.SUM, 0.0, nodes, (0.0,) * len(nodes))  # one walk reaches every output
+    with set_grad_enabled(True):  # recorded even inside no_grad: the sweep walks the graph
+        out = f(*inputs)
+        outputs = list(out) if isinstance(out, (list, tuple)) else [out]
+        nodes = tuple(y for y in outputs if isinstance(y, Value))
+        root = record(ops.SUM, 0.0, nodes, (0.0,) * len(nodes))  # one walk reaches every output
     for node in topological_order(root)[:-1]:
         if node.parents and id(node) not in tangent:
             tangent[id(node)] = sum(

@@ -183,7 +183,12 @@ class Value:
         nodes are reset, so a second call never counts them twice. `gradient` seeds the output's
         gradient, as in `torch.Tensor.backward(gradient)`.
         """
-        seed = as_float(gradient)
+        try:
+            seed = as_float(gradient)
+        except TypeError:
+            raise TypeError(
+                f"backward's gradient must be a real number, got {type(gradient).__name__}: {gradient!r}"
+            ) from None
         order = topological_order(self)
         for node in order:
             if node.parents:
