@@ -119,6 +119,57 @@ def texts(notebook: Any) -> list[tuple[int, str, str]]:
     return found
 
 
+def test_varies_cells_are_not_compared_and_addresses_are_ignored() -> None:
+    notebook = nbformat.v4.new_notebook()
+    timed = nbformat.v4.new_code_cell("# varies: a timing\nprint(seconds)")
+    timed.outputs = [nbformat.v4.new_output("stream", name="stdout", text="0.123 s\n")]
+    drawn = nbformat.v4.new_code_cell("draw_graph(z)")
+    drawn.outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "<Drawing at 0x7f3a>"})]
+    notebook.cells = [timed, drawn, nbformat.v4.new_markdown_cell("text")]
+    assert texts(notebook) == [(1, "draw_graph(z)", "<Drawing at 0x...>")]
+
+
+def test_a_progress_widget_is_stored_as_its_final_text_without_timings() -> None:
+    notebook = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("fit(...)")
+    view = {
+        WIDGET_VIEW: {"model_id": "box"},
+        "text/plain": "epochs:   0%|          | 0/4 [00:00<?, ?epoch/s]",
+    }
+    cell.outputs = [
+        nbformat.v4.new_output("display_data", data=view),
+        nbformat.v4.new_output("stream", name="stdout", text="a"),
+        nbformat.v4.new_output("stream", name="stdout", text="b\n"),
+    ]
+    notebook.cells = [cell]
+    children = ["IPY_MODEL_left", "IPY_MODEL_bar", "IPY_MODEL_right"]
+    notebook.metadata["widgets"] = {
+        WIDGET_STATE: {
+            "state": {
+                "box": {"state": {"children": children}},
+                "left": {"state": {"value": "epochs:\u2007100%"}},
+                "bar": {"state": {"value": 4.0, "max": 4.0}},
+                "right": {
+                    "state": {"value": "\u20074/4\u2007[00:01&lt;00:00,\u20072.50epoch/s,\u2007loss=0.1]"}
+                },
+            }
+        }
+    }
+    tidied = tidy(notebook)
+    assert "widgets" not in tidied.metadata
+    assert [o.output_type for o in tidied.cells[0].outputs] == ["display_data", "stream"]
+    assert tidied.cells[0].outputs[0].data == {"text/plain": "epochs: 100%|██████████| 4/4 [loss=0.1]"}
+    assert tidied.cells[0].outputs[1].text == "ab\n"
+
+
+def test_a_text_progress_bar_keeps_its_last_state() -> None:
+    text = (
+        "epochs:   0%|   | 0/2 [00:00<?, ?epoch/s]\r"
+        + "epochs: 100%|###| 2/2 [00:01<00:00, 1.9epoch/s, loss=0.5]\n"
+    )
+    assert _terminal_text(text) == "epochs: 100%|###| 2/2 [loss=0.5]\n"
+
+
 def test_notebooks_are_found() -> None:
     assert len(NOTEBOOKS) >= 6, NOTEBOOKS
 
