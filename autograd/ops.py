@@ -69,8 +69,11 @@ class Op:
         for a in args:
             if a.__class__ is not float:
                 break
-        else:  # all floats: the common case inside local rules
-            return self.evaluate(*args)
+        else:  # all floats: the common case inside local rules (`evaluate`, inlined)
+            try:
+                return self.forward(*args)
+            except (ArithmeticError, ValueError) as exc:
+                raise domain_error(self, args, exc) from None
         if any(isinstance(a, value.Value) for a in args):
             return value.apply(self, tuple(value.as_value(a) for a in args))
         for a in args:
@@ -181,15 +184,28 @@ def _log_base(x: Any, out: Any) -> Any:
     return 0.0 if v == 0 else math.nan
 
 
-def _compare(name: str, word: str, test: Callable[[float, float], bool]) -> Op:
-    """A comparison: 1.0 where `test` holds, else 0.0; flat, so both local derivatives are 0."""
-    return Op(
-        name,
-        lambda a, b: 1.0 if test(a, b) else 0.0,
-        lambda out, a, b: (0.0, 0.0),
-        word=word,
-        form="{0} " + name + " {1}",
-    )
+class _Comparison(Op):
+    """A comparison: 1.0 where `test` holds, else 0.0; flat, so both local derivatives are 0.
+
+    On two floats it answers without the general machinery of `Op.__call__`: the local rules of
+    relu, leaky_relu and abs call comparisons on every node they record."""
+
+    __slots__ = ("test",)
+
+    def __init__(self, name: str, word: str, test: Callable[[float, float], bool]) -> None:
+        super().__init__(
+            name,
+            lambda a, b: 1.0 if test(a, b) else 0.0,
+            lambda out, a, b: (0.0, 0.0),
+            word=word,
+            form="{0} " + name + " {1}",
+        )
+        self.test = test
+
+    def __call__(self, *args: Any) -> Any:
+        if len(args) == 2 and args[0].__class__ is float and args[1].__class__ is float:
+            return 1.0 if self.test(*args) else 0.0
+        return Op.__call__(self, *args)
 
 
 _SQRT2 = math.sqrt(2.0)
@@ -199,12 +215,12 @@ _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 # --- the table ---------------------------------------------------------------------------------
 
 # comparisons first: the other rules use them for steps
-LT = _compare("<", "lt", operator.lt)
-LE = _compare("<=", "le", operator.le)
-GT = _compare(">", "gt", operator.gt)
-GE = _compare(">=", "ge", operator.ge)
-EQ = _compare("==", "eq", operator.eq)
-NE = _compare("!=", "ne", operator.ne)
+LT = _Comparison("<", "lt", operator.lt)
+LE = _Comparison("<=", "le", operator.le)
+GT = _Comparison(">", "gt", operator.gt)
+GE = _Comparison(">=", "ge", operator.ge)
+EQ = _Comparison("==", "eq", operator.eq)
+NE = _Comparison("!=", "ne", operator.ne)
 SIGN = function(Op("sign", _sign, lambda out, a: (0.0,)))
 FLOOR = function(Op("floor", lambda a: float(math.floor(a)), lambda out, a: (0.0,)))
 

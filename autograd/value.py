@@ -243,7 +243,10 @@ def record(op: ops.Op | None, out: float, parents: tuple[Value, ...], xs: tuple[
         return node
     node.parents = parents
     node._op = op
-    node.local_grads = local_derivatives(op, out, xs)
+    try:  # `local_derivatives`, inlined: this line runs for every node recorded
+        node.local_grads = op.local(out, *xs)
+    except ZeroDivisionError:
+        node.local_grads = (math.inf,) * len(xs)
     return node
 
 
@@ -264,7 +267,11 @@ def apply(op: ops.Op, parents: tuple[Value, ...]) -> Value:
 def _unary(op: ops.Op, a: Value) -> Value:
     """`apply` for one parent, the most common case, without building lists."""
     x = a.data
-    return record(op, op.evaluate(x), (a,), (x,))
+    try:  # `op.evaluate(x)`, inlined on the hot path
+        out = op.forward(x)
+    except (ArithmeticError, ValueError) as exc:
+        raise ops.domain_error(op, (x,), exc) from None
+    return record(op, out, (a,), (x,))
 
 
 def _binary(op: ops.Op, a: Any, b: Any) -> Value:
@@ -279,4 +286,8 @@ def _binary(op: ops.Op, a: Any, b: Any) -> Value:
             return NotImplemented
     x = a.data
     y = b.data
-    return record(op, op.evaluate(x, y), (a, b), (x, y))
+    try:  # `op.evaluate(x, y)`, inlined on the hot path
+        out = op.forward(x, y)
+    except (ArithmeticError, ValueError) as exc:
+        raise ops.domain_error(op, (x, y), exc) from None
+    return record(op, out, (a, b), (x, y))
