@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .expression import ATOM, Code, literal, template
+from .expression import ATOM, LOWEST, Code, LossCode, literal, template
 from .wengert import Node, Tape
 
 
@@ -33,7 +33,11 @@ def operand(node: Node, numpy: bool = False) -> str:
 
 def local_codes(tape: Tape, node: Node, numpy: bool = False) -> tuple[object, ...]:
     """The op's local rule run on expressions: a Code (or a plain number) per parent."""
-    args = [p.value if p.is_constant else Code(p.name, ATOM, numpy) for p in map(tape.nodes.__getitem__, node.parents)]
+    parents = [tape.nodes[p] for p in node.parents]
+    code = getattr(node.op, "code", None)
+    if isinstance(code, LossCode):  # a loss writes its own local derivatives, targets written in
+        return tuple(Code(text, LOWEST) for text in code.local(node.name, [operand(p) for p in parents]))
+    args = [p.value if p.is_constant else Code(p.name, ATOM, numpy) for p in parents]
     return tuple(node.op.local(Code(node.name, ATOM, numpy), *args))
 
 
@@ -74,7 +78,10 @@ def _unpack(tape: Tape, arg_names: list[str], scalar_args: list[bool]) -> Iterat
 def _forward_lines(tape: Tape) -> Iterator[str]:
     for node in tape.ops:
         args = [operand(tape.nodes[p]) for p in node.parents]
-        yield f"{node.name} = {forward_text(node.op, args, False)}"
+        if isinstance(getattr(node.op, "code", None), LossCode):
+            yield f"{node.name} = {node.op.code.forward(args)}"
+        else:
+            yield f"{node.name} = {forward_text(node.op, args, False)}"
 
 
 def _outputs(tape: Tape) -> str:

@@ -116,31 +116,32 @@ class Code:
 class LossCode:
     """How a loss over predictions (with its targets as data) is written as code.
 
-    - `targets`: the targets it was made with (floats, or class indices);
-    - `forward(os, ts)`: its value on floats, from the predictions' and targets' texts;
-    - `local(out, os, ts)`: d loss / d o_i for each prediction, as texts;
-    - `array(O, T)`: (loss per row, gradient matrix) for a matrix O of predictions, one row per
-      sample, and targets T (one row, or one row per sample);
-    - `reduction`: how the loss of a batch combines the per-sample losses ("mean" or "sum").
+    - `forward(os)`: its value on floats, from the predictions' texts (targets written in);
+    - `local(out, os)`: d loss / d o_i for each prediction, as texts;
+    - `array(O, T, L, G)`: lines setting L to the loss of each row of the matrix O (one row of
+      predictions per sample) and G to its gradient, for targets T (one row for all samples, or
+      one row per sample);
+    - `targets`: the targets it was made with; `classes`: they are class indices (one per row of
+      logits) rather than one number per prediction;
+    - `reduction`: how the loss of a batch combines per-sample losses ("mean" or "sum").
     """
 
     def __init__(
         self,
+        forward: Callable[[list[str]], str],
+        local: Callable[[str, list[str]], list[str]],
+        array: Callable[[str, str, str, str], list[str]],
         targets: list[Any],
-        forward: Callable[[list[str], list[str]], str],
-        local: Callable[[str, list[str], list[str]], list[str]],
-        array: Callable[[str, str], tuple[str, str]],
         reduction: str,
+        classes: bool = False,
     ) -> None:
-        self.targets = targets
-        self.forward, self.local, self.array, self.reduction = forward, local, array, reduction
-
-    def target_texts(self) -> list[str]:
-        return [repr(t) if isinstance(t, int) else literal(t) for t in self.targets]
+        self.forward, self.local, self.array = forward, local, array
+        self.targets, self.reduction, self.classes = targets, reduction, classes
 
     def target_literal(self) -> str:
         """The targets as a numpy row (broadcast over the samples)."""
-        return f"np.array([{', '.join(self.target_texts())}])"
+        texts = [repr(int(t)) if self.classes else literal(t, numpy=True) for t in self.targets]
+        return f"np.array([{', '.join(texts)}])"
 
 
 def template(op: Any, numpy: bool) -> Any:

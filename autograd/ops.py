@@ -21,7 +21,7 @@ from . import functions as fn
 class Op:
     """One operation: a name, a forward rule on floats and a local-derivative rule."""
 
-    __slots__ = ("name", "forward", "local", "domain")
+    __slots__ = ("name", "forward", "local", "domain", "code", "array_code")
 
     def __init__(
         self,
@@ -29,11 +29,15 @@ class Op:
         forward: Callable[..., float],
         local: Callable[..., tuple[Any, ...]],
         domain: str = "",
+        code: Any = None,
+        array_code: Any = None,
     ) -> None:
         self.name = name
         self.forward = forward
         self.local = local
         self.domain = domain
+        self.code = code
+        self.array_code = array_code
 
     def __repr__(self) -> str:
         return f"Op({self.name!r})"

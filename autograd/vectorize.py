@@ -282,8 +282,7 @@ class BatchedWriter:
         cols = ", ".join(self.ref(p) for p in node.parents)
         O, G = f"O_{node.name}", f"G_{node.name}"
         T = "T" if self.runtime_targets and node.index == self.tape.outputs[0] else code.target_literal()
-        loss, grad = code.array(O, T)
-        return [f"{O} = np.stack(np.broadcast_arrays({cols}), axis=1)", f"{node.name} = {loss}", f"{G} = {grad}"]
+        return [f"{O} = np.stack(np.broadcast_arrays({cols}), axis=1)", *code.array(O, T, node.name, G)]
 
     # --- backward ------------------------------------------------------------------------------
 
