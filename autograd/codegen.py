@@ -37,6 +37,9 @@ def local_codes(tape: Tape, node: Node, numpy: bool = False) -> tuple[object, ..
     code = getattr(node.op, "code", None)
     if isinstance(code, LossCode):  # a loss writes its own local derivatives, targets written in
         return tuple(Code(text, LOWEST) for text in code.local(node.name, [operand(p) for p in parents]))
+    if node.op.local_code is not None:  # a rule that reads numbers brings its own code
+        texts = node.op.local_code(node.name, *[operand(p, numpy) for p in parents], numpy)
+        return tuple(Code(text, LOWEST, numpy) for text in texts)
     args = [p.value if p.is_constant else Code(p.name, ATOM, numpy) for p in parents]
     return tuple(node.op.local(Code(node.name, ATOM, numpy), *args))
 

@@ -147,11 +147,7 @@ class LossCode:
 def template(op: Any, numpy: bool) -> Any:
     """The op's forward written as code: a format string over `{0}`, `{1}`, ... or a function
     of the operands' texts (for ops taking any number of inputs)."""
-    found = getattr(op, "array_code" if numpy else "code", None)
-    if found is None:
-        from ._templates import lookup
-
-        found = lookup(op, numpy)
+    found = op.array_code if numpy else op.code
     if found is None:
         kind = "an array" if numpy else "a float"
         raise NotImplementedError(f"op {op.name!r} has no {kind} code template, so it cannot be compiled")

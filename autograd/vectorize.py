@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from . import ops
 from .codegen import forward_text
-from .expression import ATOM, Code, LossCode, literal, template
+from .expression import ATOM, LOWEST, Code, LossCode, literal, template
 from .wengert import Node, Tape
 
 
@@ -369,11 +369,15 @@ class BatchedWriter:
             for k, p in enumerate(node.parents):
                 self._add_scalar(p, f"{upstream} * G_{node.name}[:, {k}]", batched)
             return
-        args = [
-            self.tape.nodes[p].value if self.tape.nodes[p].is_constant else Code(self.ref(p), ATOM, True)
-            for p in node.parents
-        ]
-        local = node.op.local(Code(self.ref(node.index), ATOM, True), *args)
+        if node.op.local_code is not None:
+            texts = node.op.local_code(self.ref(node.index), *[self.ref(p) for p in node.parents], True)
+            local: tuple[object, ...] = tuple(Code(text, LOWEST, True) for text in texts)
+        else:
+            args = [
+                self.tape.nodes[p].value if self.tape.nodes[p].is_constant else Code(self.ref(p), ATOM, True)
+                for p in node.parents
+            ]
+            local = node.op.local(Code(self.ref(node.index), ATOM, True), *args)
         for p, d in zip(node.parents, local):
             if not self.needs[p]:
                 continue

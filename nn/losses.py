@@ -16,9 +16,9 @@ import numbers
 from collections.abc import Callable
 from typing import Any
 
-from autograd import Value, functions, ops
-from autograd.expression import LossCode
-from autograd.value import apply
+import autograd
+from autograd import Value
+from autograd.extend import LossCode, Op
 
 from . import loss_code
 
@@ -90,7 +90,7 @@ def binary_cross_entropy_with_logits(logits: Any, targets: Any) -> Any:
         lambda *zs: (
             math.fsum(max(z, 0.0) - z * t + math.log1p(math.exp(-abs(z))) for z, t in zip(zs, ts)) / n
         ),
-        lambda out, *zs: tuple((functions.sigmoid(z) - t) / n for z, t in zip(zs, ts)),
+        lambda out, *zs: tuple((autograd.sigmoid(z) - t) / n for z, t in zip(zs, ts)),
         loss_code.binary_cross_entropy_with_logits(ts),
     )
 
@@ -135,7 +135,7 @@ def cross_entropy(logits: Any, target_index: Any) -> Any:
         grads: list[Any] = []
         for row, t in zip(split(zs), targets):
             lse = _logsumexp(row)
-            grads += [(functions.exp(z - lse) - (1.0 if i == t else 0.0)) / n for i, z in enumerate(row)]
+            grads += [(autograd.exp(z - lse) - (1.0 if i == t else 0.0)) / n for i, z in enumerate(row)]
         return tuple(grads)
 
     return _one_node("cross_entropy", samples, forward, local, loss_code.cross_entropy(sizes, targets))
@@ -173,10 +173,7 @@ def _one_node(
     """The loss as one node over the flattened predictions (a float if none of them is a Value);
     `code` writes it as code for compiled mode."""
     preds = _flat(predictions)
-    op = ops.Op(name, forward, local, code=code, array_code=code)
-    if not any(isinstance(p, Value) for p in preds):
-        return op.evaluate(*(float(p) for p in preds))
-    return apply(op, tuple(p if isinstance(p, Value) else Value(p) for p in preds))
+    return Op(name, forward, local, arity=len(preds), code=code, array_code=code)(*preds)
 
 
 def _is_scalar(x: Any) -> bool:
@@ -239,4 +236,4 @@ def _at_least(x: Any, low: float) -> Any:
 def _logsumexp(row: tuple[Any, ...]) -> Any:
     """log(sum(e^z)) shifted by the largest z, so no e^z overflows (floats or Values)."""
     m = max(float(z) for z in row)
-    return m + functions.log(functions.sum([functions.exp(z - m) for z in row]))
+    return m + autograd.log(autograd.sum([autograd.exp(z - m) for z in row]))
