@@ -10,7 +10,9 @@ if TYPE_CHECKING:
     from .compile import Program
 
 
-def batch_arrays(program: Program, args: tuple[Any, ...], batched: tuple[int, ...]) -> tuple[list[np.ndarray], int]:
+def batch_arrays(
+    program: Program, args: tuple[Any, ...], batched: tuple[int, ...]
+) -> tuple[list[np.ndarray], int]:
     """The arguments as float arrays, batched ones as samples x leaves; and the batch length."""
     names, sizes = program.arg_names, program.tape.arg_sizes
     if len(args) != len(sizes):
@@ -75,7 +77,7 @@ def run_batched(program: Program, args: tuple[Any, ...], batched: tuple[int, ...
     fn = program._batched_code(batched, None, False)[1]["value_and_grad"]
     value, grads = call_checked(program, fn, arrays, batched, length)
     value = np.broadcast_to(np.asarray(value, dtype=float), (length,)).copy()
-    shaped = []
+    shaped: list[Any] = []
     for a, (g, arg) in enumerate(zip(grads, args)):
         shape = np.shape(arg)
         if a in batched:

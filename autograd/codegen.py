@@ -12,6 +12,7 @@ The local derivative on each line is the op's own `local` rule, evaluated on `Co
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from .expression import ATOM, LOWEST, Code, LossCode, literal, template
 from .wengert import Node, Tape
@@ -31,7 +32,7 @@ def operand(node: Node, numpy: bool = False) -> str:
     return node.name
 
 
-def local_codes(tape: Tape, node: Node, numpy: bool = False) -> tuple[object, ...]:
+def local_codes(tape: Tape, node: Node, numpy: bool = False) -> tuple[Any, ...]:
     """The op's local rule run on expressions: a Code (or a plain number) per parent."""
     parents = [tape.nodes[p] for p in node.parents]
     code = getattr(node.op, "code", None)
@@ -44,7 +45,7 @@ def local_codes(tape: Tape, node: Node, numpy: bool = False) -> tuple[object, ..
     return tuple(node.op.local(Code(node.name, ATOM, numpy), *args))
 
 
-def step_line(target: str, first: bool, upstream: str, local: object) -> str | None:
+def step_line(target: str, first: bool, upstream: str, local: Any) -> str | None:
     """One chain-rule step `g_p += g_n * local`; None when the local derivative is the constant 0."""
     if isinstance(local, Code):
         factor = local.text if local.prec > 3 else f"({local.text})"  # 3 = MUL

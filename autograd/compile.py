@@ -66,12 +66,18 @@ def _rebuild(flat: list[Any], shape: Any) -> Any:
 def _arg_names(f: Callable[..., Any], count: int) -> list[str]:
     """The parameter names of `f` when they are usable, else a0, a1, ..."""
     try:
-        params = [p for p in inspect.signature(f).parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        params = [
+            p
+            for p in inspect.signature(f).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
     except (TypeError, ValueError):
         params = []
     names = [p.name for p in params[:count]]
-    if len(names) != count or len(set(names)) != count or any(
-        keyword.iskeyword(n) or n in ("math", "np", "T") or n.startswith("g_") for n in names
+    if (
+        len(names) != count
+        or len(set(names)) != count
+        or any(keyword.iskeyword(n) or n in ("math", "np", "T") or n.startswith("g_") for n in names)
     ):
         return [f"a{i}" for i in range(count)]
     return names
@@ -96,7 +102,9 @@ def trace(f: Callable[..., Any], *example_args: Any) -> Program:
         for leaf in leaves:
             v = leaf if isinstance(leaf, Value) else Value(leaf)
             if id(v) in seen:
-                raise ValueError(f"argument {a} ({names[a]}): the same Value is given twice among the arguments")
+                raise ValueError(
+                    f"argument {a} ({names[a]}): the same Value is given twice among the arguments"
+                )
             seen.add(id(v))
             values.append(v)
         inputs.append(values)
@@ -137,12 +145,16 @@ class Program:
             self._source = float_source(self.tape, self.arg_names, [s is None for s in self.shapes])
         return self._source
 
-    def batched_source(self, batched: Sequence[int], wrt: Sequence[int] | None = None, targets: bool = False) -> str:
+    def batched_source(
+        self, batched: Sequence[int], wrt: Sequence[int] | None = None, targets: bool = False
+    ) -> str:
         """The numpy source for batches over the arguments `batched` (gradients for `wrt`, all
         by default; with `targets`, the output loss reads its targets from an argument `T`)."""
         return self._batched_code(tuple(batched), wrt, targets)[0]
 
-    def _batched_code(self, batched: tuple[int, ...], wrt: Sequence[int] | None, targets: bool) -> tuple[str, dict[str, Any]]:
+    def _batched_code(
+        self, batched: tuple[int, ...], wrt: Sequence[int] | None, targets: bool
+    ) -> tuple[str, dict[str, Any]]:
         wanted = tuple(range(len(self.arg_names))) if wrt is None else tuple(sorted(set(wrt)))
         key = (batched, wanted, targets)
         if key not in self._batched:
@@ -174,7 +186,9 @@ class Program:
         row per sample, and the gradients of the other arguments are summed over the batch.
         """
         if len(self.tape.outputs) != 1:
-            raise ValueError(f"value_and_grad needs a function with one output, this one has {len(self.tape.outputs)}")
+            raise ValueError(
+                f"value_and_grad needs a function with one output, this one has {len(self.tape.outputs)}"
+            )
         if batched:
             from .batch import run_batched
 
@@ -195,7 +209,10 @@ class Program:
         want_values, want_grads = self._interpret(flat, grads=len(self.tape.outputs) == 1)
         got = self._floats()["forward"](*flat)
         got_values = got if isinstance(got, list) else [got]
-        rows = [("output" if len(got_values) == 1 else f"output[{k}]", g, w) for k, (g, w) in enumerate(zip(got_values, want_values))]
+        rows = [
+            ("output" if len(got_values) == 1 else f"output[{k}]", g, w)
+            for k, (g, w) in enumerate(zip(got_values, want_values))
+        ]
         if want_grads is not None:
             _, grads = self._floats()["value_and_grad"](*flat)
             for a, (g_arg, w_arg) in enumerate(zip(grads, want_grads)):
@@ -221,13 +238,17 @@ class Program:
     def _flatten(self, args: tuple[Any, ...]) -> list[Any]:
         """The arguments as the generated functions take them: a float, or a flat list per argument."""
         if len(args) != len(self.shapes):
-            raise TypeError(f"the program takes {len(self.shapes)} argument(s) ({', '.join(self.arg_names)}), got {len(args)}")
+            names = ", ".join(self.arg_names)
+            raise TypeError(f"the program takes {len(self.shapes)} argument(s) ({names}), got {len(args)}")
         flat: list[Any] = []
         for a, (arg, shape) in enumerate(zip(args, self.shapes)):
             where = f"argument {a} ({self.arg_names[a]})"
             leaves, got = _leaves(arg, where)
             if got != shape and not (hasattr(arg, "shape") and len(leaves) == len(_rebuild_count(shape))):
-                raise ValueError(f"{where} has another structure than at trace time: {_describe(got)} instead of {_describe(shape)}")
+                raise ValueError(
+                    f"{where} has another structure than at trace time: "
+                    f"{_describe(got)} instead of {_describe(shape)}"
+                )
             numbers_ = [float(x.data if isinstance(x, Value) else x) for x in leaves]
             flat.append(numbers_[0] if shape is None else numbers_)
         return flat

@@ -54,7 +54,9 @@ class Code:
         raise TypeError(f"a local rule branched on {self.text!r} with an if; use a table op such as GT")
 
     def wrap(self, x: Any) -> Code:
-        return x if isinstance(x, Code) else Code(literal(x, self.numpy), UNARY if x < 0 else ATOM, self.numpy)
+        return (
+            x if isinstance(x, Code) else Code(literal(x, self.numpy), UNARY if x < 0 else ATOM, self.numpy)
+        )
 
     def _binary(self, a: Any, op: str, b: Any, prec: int, right_assoc: bool = False) -> Code:
         a, b = self.wrap(a), self.wrap(b)

@@ -216,7 +216,7 @@ def _compare(name: str, word: str, test: Callable[[float, float], bool]) -> Op:
     )
 
 
-def _lib(name: str, np_name: str = "") -> dict[str, str]:
+def _lib(name: str, np_name: str = "") -> dict[str, Any]:
     """The code templates of a function of the math module and its numpy twin."""
     return {"code": f"math.{name}({{0}})", "array_code": f"np.{np_name or name}({{0}})"}
 
@@ -226,7 +226,8 @@ def _pow_local_code(out: str, a: str, b: str, numpy: bool) -> tuple[str, str]:
     if numpy:
         return (
             f"np.where({b} != 0.0, {b} * np.power({a}, {b} - 1.0), 0.0)",
-            f"np.where({a} > 0, {out} * np.log(np.where({a} > 0, {a}, 1.0)), np.where({a} == 0, 0.0, np.nan))",
+            f"np.where({a} > 0, {out} * np.log(np.where({a} > 0, {a}, 1.0)), "
+            f"np.where({a} == 0, 0.0, np.nan))",
         )
     return (
         f"({b} * {a} ** ({b} - 1.0) if {b} != 0.0 else 0.0)",

@@ -16,6 +16,7 @@ unbatched arguments are summed over the batch.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from . import ops
 from .codegen import forward_text
@@ -23,12 +24,12 @@ from .expression import ATOM, LOWEST, Code, LossCode, literal, template
 from .wengert import Node, Tape
 
 
-def is_loss(op: object) -> bool:
+def is_loss(op: Any) -> bool:
     """Whether the op is a loss over predictions with targets (it brings its own array code)."""
     return isinstance(getattr(op, "array_code", None), LossCode)
 
 
-def is_elementwise(op: object) -> bool:
+def is_elementwise(op: Any) -> bool:
     """A one-input op written as a template applies entry by entry to a whole matrix."""
     return not is_loss(op) and isinstance(template(op, True), str)
 
@@ -42,7 +43,7 @@ class Vector:
     kind: str  # "layer" or "map"
     source: str = ""  # the map's input vector (its name)
     positions: list[int] = field(default_factory=list)  # the map's positions in its input
-    op: object = None
+    op: Any = None
     inputs: tuple[int, ...] = ()  # the layer's shared input nodes
     arg: int = -1  # the unbatched argument holding the layer's weights
     bias: list[int] = field(default_factory=list)
@@ -94,7 +95,7 @@ class BatchedWriter:
     def _group(self) -> None:
         """Find the layers and the maps over them, then order each by the position of its nodes
         (a layer by its weights' places in the argument, a map as its input vector)."""
-        layers: dict[tuple[object, ...], Vector] = {}
+        layers: dict[tuple[Any, ...], Vector] = {}
         maps: dict[tuple[object, ...], Vector] = {}
         vector_of: dict[int, Vector] = {}
         sources: dict[int, int] = {}  # a map's member -> its input node
@@ -107,7 +108,9 @@ class BatchedWriter:
                     vec = layers.get(key)
                     if vec is None:
                         n = len(node.parents) // 2
-                        vec = Vector(self._fresh("L"), [], "layer", inputs=node.parents[n : 2 * n], arg=key[1])
+                        vec = Vector(
+                            self._fresh("L"), [], "layer", inputs=node.parents[n : 2 * n], arg=key[1]
+                        )
                         layers[key] = vec
                         self.vectors.append(vec)
                     vector_of[node.index] = vec
@@ -136,7 +139,7 @@ class BatchedWriter:
             for j, m in enumerate(vec.members):
                 self.where[m] = (vec, j)
 
-    def _layer_key(self, node: Node) -> tuple[object, ...] | None:
+    def _layer_key(self, node: Node) -> tuple[Any, ...] | None:
         """(inputs, weights' argument, bias kind) if this dot can join a layer matrix, else None."""
         nodes = self.tape.nodes
         n = len(node.parents) // 2
@@ -280,9 +283,9 @@ class BatchedWriter:
         """The output loss over a matrix of its inputs, with its targets read from `T`."""
         code = node.op.array_code
         cols = ", ".join(self.ref(p) for p in node.parents)
-        O, G = f"O_{node.name}", f"G_{node.name}"
+        Y, G = f"Y_{node.name}", f"G_{node.name}"  # its inputs as a matrix, and its gradient
         T = "T" if self.runtime_targets and node.index == self.tape.outputs[0] else code.target_literal()
-        return [f"{O} = np.stack(np.broadcast_arrays({cols}), axis=1)", *code.array(O, T, node.name, G)]
+        return [f"{Y} = np.stack(np.broadcast_arrays({cols}), axis=1)", *code.array(Y, T, node.name, G)]
 
     # --- backward ------------------------------------------------------------------------------
 
@@ -294,11 +297,11 @@ class BatchedWriter:
         for a in sorted(self.wrt):
             self.lines.append(f"g_{self.args[a]} = np.zeros_like({self.args[a]})")
         self.grad_of: dict[int, str] = {}
-        self._add_scalar(out, "1.0" if not self.runtime_targets else "1.0", self.is_batched[out])
+        self._add_scalar(out, "1.0", self.is_batched[out])
         for unit in reversed(units):
             if isinstance(unit, Vector):
                 self._vector_backward(unit)
-            else:
+            elif isinstance(unit, int):
                 self._node_backward(self.tape.nodes[unit])
         return self.lines
 
@@ -371,7 +374,7 @@ class BatchedWriter:
             return
         if node.op.local_code is not None:
             texts = node.op.local_code(self.ref(node.index), *[self.ref(p) for p in node.parents], True)
-            local: tuple[object, ...] = tuple(Code(text, LOWEST, True) for text in texts)
+            local: tuple[Any, ...] = tuple(Code(text, LOWEST, True) for text in texts)
         else:
             args = [
                 self.tape.nodes[p].value if self.tape.nodes[p].is_constant else Code(self.ref(p), ATOM, True)
@@ -449,8 +452,8 @@ def _count(vec: Vector) -> str:
     return "1 dot node" if len(vec.members) == 1 else f"{len(vec.members)} dot nodes"
 
 
-def _number(x: object) -> str:
-    text = literal(float(x), numpy=True)  # type: ignore[arg-type]
+def _number(x: Any) -> str:
+    text = literal(float(x), numpy=True)
     return f"({text})" if text.startswith("-") else text
 
 
@@ -468,7 +471,12 @@ def batched_source(
     outs = [fw.ref(i) for i in tape.outputs]
     lines = [f"def forward({params}):"]
     lines += [f"    {line}" for line in forward]
-    lines.append(f"    return {outs[0] if len(outs) == 1 else 'np.stack(np.broadcast_arrays(' + ', '.join(outs) + '), axis=-1)'}")
+    top = f"Y_{tape.nodes[tape.outputs[0]].name}"  # with runtime targets: the loss's inputs too
+    extra = f", {top}" if runtime_targets else ""
+    if len(outs) == 1:
+        lines.append(f"    return {outs[0]}{extra}")
+    else:
+        lines.append(f"    return np.stack(np.broadcast_arrays({', '.join(outs)}), axis=-1)")
     constants = list(fw.constants)
     if len(tape.outputs) == 1:
         bw = BatchedWriter(tape, arg_names, batched, wrt, runtime_targets)
@@ -479,7 +487,8 @@ def batched_source(
         lines += [f"    {line}" for line in forward]
         lines.append("    # backward: the chain rule on whole batches")
         lines += [f"    {line}" for line in backward]
-        lines.append(f"    return {bw.ref(tape.outputs[0])}, ({', '.join(grads)}{',' if len(grads) == 1 else ''})")
+        grads_text = ", ".join(grads) + ("," if len(grads) == 1 else "")
+        lines.append(f"    return {bw.ref(tape.outputs[0])}, ({grads_text}){extra}")
         constants += bw.constants
     head = ["import math", "", "import numpy as np", ""]
     return "\n".join(head + constants + ([""] if constants else []) + [""] + lines) + "\n"

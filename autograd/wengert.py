@@ -14,7 +14,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .graph import topological_order
 from .value import Value
 
 RESERVED = {"math", "np", "out", "grads", "sample"}
@@ -60,12 +59,7 @@ class Tape:
                 name = names.take(leaf.label or default)
                 index[id(leaf)] = len(tape.nodes)
                 tape.nodes.append(Node(len(tape.nodes), name, leaf.data, arg=a, slot=s))
-        order: list[Value] = []
-        for out in outputs:
-            order += [v for v in topological_order(out) if id(v) not in index]
-            for v in order:
-                index.setdefault(id(v), -1)
-        for v in order:
+        for v in _reading_order(outputs, set(index)):
             if v.parents:
                 name = names.take(v.label or "")
                 parents = tuple(index[id(p)] for p in v.parents)
@@ -80,6 +74,26 @@ class Tape:
     @property
     def ops(self) -> list[Node]:
         return [n for n in self.nodes if n.op is not None]
+
+
+def _reading_order(outputs: list[Value], inputs: set[int]) -> list[Value]:
+    """Every node the outputs depend on, parents before children, and among a node's parents
+    the first one first (so a program reads as the function was written); inputs left out."""
+    order: list[Value] = []
+    seen = set(inputs)
+    for out in outputs:
+        stack: list[tuple[Value, bool]] = [(out, False)]
+        while stack:
+            node, ready = stack.pop()
+            if ready:
+                order.append(node)
+                continue
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            stack.append((node, True))
+            stack.extend((p, False) for p in reversed(node.parents) if id(p) not in seen)
+    return order
 
 
 class _Names:

@@ -26,7 +26,7 @@ def squared_error(ts: list[float]) -> LossCode:
     return LossCode(
         lambda os: _fsum([f"0.5 * ({_t(t)} - {o}) ** 2" for o, t in zip(os, ts)]),
         lambda out, os: [f"{o} - {_t(t)}" for o, t in zip(os, ts)],
-        lambda O, T, L, G: [f"{L} = 0.5 * ((({T}) - {O}) ** 2).sum(axis=1)", f"{G} = {O} - {T}"],
+        lambda Y, T, L, G: [f"{L} = 0.5 * ((({T}) - {Y}) ** 2).sum(axis=1)", f"{G} = {Y} - {T}"],
         ts,
         "sum",
     )
@@ -37,7 +37,7 @@ def mse_loss(ts: list[float]) -> LossCode:
     return LossCode(
         lambda os: f"{_fsum([f'({o} - {_t(t)}) ** 2' for o, t in zip(os, ts)])} / {n}",
         lambda out, os: [f"2.0 * ({o} - {_t(t)}) / {n}" for o, t in zip(os, ts)],
-        lambda O, T, L, G: [f"{L} = (({O} - {T}) ** 2).sum(axis=1) / {n}", f"{G} = 2.0 * ({O} - {T}) / {n}"],
+        lambda Y, T, L, G: [f"{L} = (({Y} - {T}) ** 2).sum(axis=1) / {n}", f"{G} = 2.0 * ({Y} - {T}) / {n}"],
         ts,
         "mean",
     )
@@ -53,14 +53,21 @@ def binary_cross_entropy(ts: list[float]) -> LossCode:
 
     return LossCode(
         lambda os: f"{_fsum([term(o, t) for o, t in zip(os, ts)])} / {n}",
-        lambda out, os: [f"({o} - {_t(t)}) / max({o} * (1.0 - {o}), {BCE_EPS!r}) / {n}" for o, t in zip(os, ts)],
-        lambda O, T, L, G: [
-            f"{L} = (-{T} * np.maximum(np.log({O}), -100.0) - (1.0 - {T}) * np.maximum(np.log1p(-{O}), -100.0)).sum(axis=1) / {n}",
-            f"{G} = ({O} - {T}) / np.maximum({O} * (1.0 - {O}), {BCE_EPS!r}) / {n}",
+        lambda out, os: [
+            f"({o} - {_t(t)}) / max({o} * (1.0 - {o}), {BCE_EPS!r}) / {n}" for o, t in zip(os, ts)
+        ],
+        lambda Y, T, L, G: [
+            f"{L} = (-{T} * np.maximum(np.log({Y}), -100.0) "
+            f"- (1.0 - {T}) * np.maximum(np.log1p(-{Y}), -100.0)).sum(axis=1) / {n}",
+            f"{G} = ({Y} - {T}) / np.maximum({Y} * (1.0 - {Y}), {BCE_EPS!r}) / {n}",
         ],
         ts,
         "mean",
     )
+
+
+def _logit_term(z: str, t: float) -> str:
+    return f"max({z}, 0.0) - {z} * {_t(t)} + math.log1p(math.exp(-abs({z})))"
 
 
 def binary_cross_entropy_with_logits(ts: list[float]) -> LossCode:
@@ -70,12 +77,12 @@ def binary_cross_entropy_with_logits(ts: list[float]) -> LossCode:
         return f"(1.0 / (1.0 + math.exp(-{z})) if {z} >= 0 else math.exp({z}) / (1.0 + math.exp({z})))"
 
     return LossCode(
-        lambda os: f"{_fsum([f'max({z}, 0.0) - {z} * {_t(t)} + math.log1p(math.exp(-abs({z})))' for z, t in zip(os, ts)])} / {n}",
+        lambda os: f"{_fsum([_logit_term(z, t) for z, t in zip(os, ts)])} / {n}",
         lambda out, os: [f"({sigmoid(z)} - {_t(t)}) / {n}" for z, t in zip(os, ts)],
-        lambda O, T, L, G: [
-            f"{L} = (np.maximum({O}, 0.0) - {O} * {T} + np.log1p(np.exp(-np.abs({O})))).sum(axis=1) / {n}",
-            f"{G} = (np.where({O} >= 0, 1.0 / (1.0 + np.exp(-np.abs({O}))), "
-            f"np.exp(-np.abs({O})) / (1.0 + np.exp(-np.abs({O})))) - {T}) / {n}",
+        lambda Y, T, L, G: [
+            f"{L} = (np.maximum({Y}, 0.0) - {Y} * {T} + np.log1p(np.exp(-np.abs({Y})))).sum(axis=1) / {n}",
+            f"{G} = (np.where({Y} >= 0, 1.0 / (1.0 + np.exp(-np.abs({Y}))), "
+            f"np.exp(-np.abs({Y})) / (1.0 + np.exp(-np.abs({Y})))) - {T}) / {n}",
         ],
         ts,
         "mean",
@@ -98,22 +105,24 @@ def cross_entropy(sizes: list[int], targets: list[int]) -> LossCode:
         texts = []
         for row, t in zip(rows(os), targets):
             total = lse(row)
-            texts += [f"(math.exp({z} - {total}) - {1.0 if i == t else 0.0}) / {n}" for i, z in enumerate(row)]
+            texts += [
+                f"(math.exp({z} - {total}) - {1.0 if i == t else 0.0}) / {n}" for i, z in enumerate(row)
+            ]
         return texts
 
-    def array(O: str, T: str, L: str, G: str) -> list[str]:
+    def array(Y: str, T: str, L: str, G: str) -> list[str]:
         if len(set(sizes)) != 1:
             raise NotImplementedError("batched cross_entropy needs rows of logits of one size")
         k = sizes[0]
-        Z, E, S, t = f"{O}_z", f"{O}_e", f"{O}_s", f"{O}_t"
+        Z, E, S, t = f"{Y}_z", f"{Y}_e", f"{Y}_s", f"{Y}_t"
         return [
-            f"{Z} = {O}.reshape(len({O}), {n}, {k})",
+            f"{Z} = {Y}.reshape(len({Y}), {n}, {k})",
             f"{Z} = {Z} - {Z}.max(axis=2, keepdims=True)",
             f"{E} = np.exp({Z})",
             f"{S} = {E}.sum(axis=2, keepdims=True)",
-            f"{t} = np.broadcast_to({T}, ({O}.shape[0], {n})).astype(int)[:, :, None]",
+            f"{t} = np.broadcast_to({T}, ({Y}.shape[0], {n})).astype(int)[:, :, None]",
             f"{L} = (np.log({S}) - np.take_along_axis({Z}, {t}, axis=2)).sum(axis=(1, 2)) / {n}",
-            f"{G} = (({E} / {S} - (np.arange({k}) == {t})) / {n}).reshape(len({O}), {n * k})",
+            f"{G} = (({E} / {S} - (np.arange({k}) == {t})) / {n}).reshape(len({Y}), {n * k})",
         ]
 
     return LossCode(
@@ -131,9 +140,9 @@ def hinge_loss(ys: list[float]) -> LossCode:
     return LossCode(
         lambda os: f"{_fsum([f'max(0.0, 1.0 - {_t(y)} * {s})' for s, y in zip(os, ys)])} / {n}",
         lambda out, os: [f"({_t(-y / n)} if 1.0 - {_t(y)} * {s} > 0.0 else 0.0)" for s, y in zip(os, ys)],
-        lambda O, T, L, G: [
-            f"{L} = np.maximum(0.0, 1.0 - {T} * {O}).sum(axis=1) / {n}",
-            f"{G} = np.where(1.0 - {T} * {O} > 0.0, -{T} / {n}, 0.0)",
+        lambda Y, T, L, G: [
+            f"{L} = np.maximum(0.0, 1.0 - {T} * {Y}).sum(axis=1) / {n}",
+            f"{G} = np.where(1.0 - {T} * {Y} > 0.0, -{T} / {n}, 0.0)",
         ],
         ys,
         "mean",

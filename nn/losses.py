@@ -71,7 +71,9 @@ def binary_cross_entropy(probabilities: Any, targets: Any) -> Any:
     def local(out: Any, *os: Any) -> tuple[Any, ...]:
         return tuple((o - t) / _at_least(o * (1.0 - o), BCE_EPS) / n for o, t in zip(os, ts))
 
-    return _one_node("binary_cross_entropy", probabilities, forward, local, loss_code.binary_cross_entropy(ts))
+    return _one_node(
+        "binary_cross_entropy", probabilities, forward, local, loss_code.binary_cross_entropy(ts)
+    )
 
 
 log_loss = binary_cross_entropy  # the name scikit-learn and the cost-function primers use
