@@ -29,6 +29,9 @@ from .vectorize import batched_source
 from .wengert import Tape
 
 
+_PLAIN = {float, int}
+
+
 class CompileMismatch(AssertionError):
     """The program's numbers differ from the interpreted engine's at the point checked."""
 
@@ -128,6 +131,7 @@ class Program:
         self.arg_names = arg_names
         self.shapes = shapes
         self.out_shape = out_shape
+        self._flat_shapes = [s if s is not None and all(x is None for x in s) else False for s in shapes]
         self._source: str | None = None
         self._float: dict[str, Any] | None = None
         self._batched: dict[tuple[Any, ...], tuple[str, dict[str, Any]]] = {}
@@ -135,6 +139,16 @@ class Program:
     def __repr__(self) -> str:
         ops = len(self.tape.ops)
         return f"Program({', '.join(self.arg_names)}: {ops} ops, {len(self.tape.outputs)} output(s))"
+
+    def head(self) -> Program:
+        """The program without its last node: its outputs are that node's inputs (for a loss
+        at the top of a model, the model alone)."""
+        tape = self.tape
+        top = tape.nodes[tape.outputs[0]]
+        if top.op is None or top.index != len(tape.nodes) - 1:
+            raise ValueError("head() needs a program whose output is an op computed last")
+        sub = Tape(tape.nodes[:-1], list(top.parents), tape.arg_sizes)
+        return Program(sub, self.arg_names, self.shapes, [None] * len(top.parents))
 
     # --- the code ------------------------------------------------------------------------------
 
@@ -242,6 +256,9 @@ class Program:
             raise TypeError(f"the program takes {len(self.shapes)} argument(s) ({names}), got {len(args)}")
         flat: list[Any] = []
         for a, (arg, shape) in enumerate(zip(args, self.shapes)):
+            if type(arg) is list and shape == self._flat_shapes[a] and set(map(type, arg)) <= _PLAIN:
+                flat.append(arg)  # a flat list of plain numbers, as traced: the common case, fast
+                continue
             where = f"argument {a} ({self.arg_names[a]})"
             leaves, got = _leaves(arg, where)
             if got != shape and not (hasattr(arg, "shape") and len(leaves) == len(_rebuild_count(shape))):

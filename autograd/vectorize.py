@@ -282,10 +282,25 @@ class BatchedWriter:
     def _loss_forward(self, node: Node) -> list[str]:
         """The output loss over a matrix of its inputs, with its targets read from `T`."""
         code = node.op.array_code
-        cols = ", ".join(self.ref(p) for p in node.parents)
         Y, G = f"Y_{node.name}", f"G_{node.name}"  # its inputs as a matrix, and its gradient
         T = "T" if self.runtime_targets and node.index == self.tape.outputs[0] else code.target_literal()
-        return [f"{Y} = np.stack(np.broadcast_arrays({cols}), axis=1)", *code.array(Y, T, node.name, G)]
+        vec = self._whole_vector(node.parents)
+        if vec is not None:
+            first = f"{Y} = {vec.name}"
+        else:
+            first = (
+                f"{Y} = np.stack(np.broadcast_arrays({', '.join(self.ref(p) for p in node.parents)}), axis=1)"
+            )
+        return [first, *code.array(Y, T, node.name, G)]
+
+    def _whole_vector(self, indices: tuple[int, ...]) -> Vector | None:
+        """The vector whose entries these nodes are, all of them in order; else None."""
+        if not indices or indices[0] not in self.where:
+            return None
+        vec = self.where[indices[0]][0]
+        if list(indices) == vec.members:
+            return vec
+        return None
 
     # --- backward ------------------------------------------------------------------------------
 
@@ -369,8 +384,15 @@ class BatchedWriter:
             return
         batched = self.is_batched[node.index]
         if is_loss(node.op):
+            G = f"G_{node.name}"
+            vec = self._whole_vector(node.parents)
+            if vec is not None and any(self.needs[p] for p in node.parents):
+                self._add_vector(
+                    vec.name, None, G if upstream == "1.0" else f"np.reshape({upstream}, (-1, 1)) * {G}"
+                )
+                return
             for k, p in enumerate(node.parents):
-                self._add_scalar(p, f"{upstream} * G_{node.name}[:, {k}]", batched)
+                self._add_scalar(p, f"{upstream} * {G}[:, {k}]", batched)
             return
         if node.op.local_code is not None:
             texts = node.op.local_code(self.ref(node.index), *[self.ref(p) for p in node.parents], True)

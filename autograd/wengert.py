@@ -106,14 +106,14 @@ class _Names:
         self.count = 0
 
     def take(self, label: str) -> str:
-        base = re.sub(r"\W+", "_", label).strip("_")
+        base = label if label.isidentifier() else re.sub(r"\W+", "_", label).strip("_")
         if not base:
             self.count += 1
             base = f"t{self.count}"
             while base in self.used or "g_" + base in self.used:
                 self.count += 1
                 base = f"t{self.count}"
-        if base[0].isdigit() or keyword.iskeyword(base) or base.startswith("g_"):
+        if base[0].isdigit() or base.startswith("g_") or keyword.iskeyword(base):
             base = "v_" + base
         name, k = base, 1
         while name in self.used or "g_" + name in self.used:

@@ -32,7 +32,6 @@ class CompiledModel:
     def __init__(self, model: Any, loss_fn: Callable[..., Any], x0: list[float], t0: Any) -> None:
         self.model, self.loss_fn = model, loss_fn
         self.params = model.parameters()
-        self.predictor: Program = trace(lambda params, x: model(x), self.params, x0)
         self.trainer: Program = trace(lambda params, x: loss_fn([model(x)], [t0]), self.params, x0)
         tape = self.trainer.tape
         top = tape.nodes[tape.outputs[0]]
@@ -45,8 +44,9 @@ class CompiledModel:
                 "Train it with compile=False."
             )
         self.code = code
-        self._train = self.trainer._batched_code((1,), (0,), True)[1]["value_and_grad"]
-        self._loss = self.trainer._batched_code((1,), (), True)[1]["forward"]
+        self.predictor = self.trainer.head()  # the model alone: the loss takes its outputs
+        functions = self.trainer._batched_code((1,), (0,), True)[1]
+        self._train, self._loss = functions["value_and_grad"], functions["forward"]
         self._predict = self.predictor._batched_code((1,), (), False)[1]["forward"]
 
     def weights(self) -> np.ndarray:
