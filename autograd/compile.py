@@ -28,7 +28,6 @@ from .value import Value
 from .vectorize import batched_source
 from .wengert import Tape
 
-
 _PLAIN = {float, int}
 
 
@@ -131,7 +130,8 @@ class Program:
         self.arg_names = arg_names
         self.shapes = shapes
         self.out_shape = out_shape
-        self._flat_shapes = [s if s is not None and all(x is None for x in s) else False for s in shapes]
+        self._flat_sizes = [len(s) if s is not None and all(x is None for x in s) else -1 for s in shapes]
+        self._nested = any(s is not None and n < 0 for s, n in zip(shapes, self._flat_sizes))
         self._source: str | None = None
         self._float: dict[str, Any] | None = None
         self._batched: dict[tuple[Any, ...], tuple[str, dict[str, Any]]] = {}
@@ -199,22 +199,24 @@ class Program:
         samples: the output has one entry per sample, the gradients of batched arguments one
         row per sample, and the gradients of the other arguments are summed over the batch.
         """
-        if len(self.tape.outputs) != 1:
-            raise ValueError(
-                f"value_and_grad needs a function with one output, this one has {len(self.tape.outputs)}"
-            )
         if batched:
             from .batch import run_batched
 
             return run_batched(self, args, tuple(batched))
+        if len(self.tape.outputs) != 1:
+            raise ValueError(f"value_and_grad needs one output; this function has {len(self.tape.outputs)}")
         flat = self._flatten(args)
         try:
-            value, grads = self._floats()["value_and_grad"](*flat)
+            value, grads = (self._float or self._floats())["value_and_grad"](*flat)
         except (ArithmeticError, ValueError):
             value, grads = self._interpret(flat, grads=True)
             value = value[0]
-        shaped = tuple(_rebuild(g, s) if s is not None else g for g, s in zip(grads, self.shapes))
-        return value, shaped
+        if self._nested:
+            grads = tuple(
+                g if s is None or n >= 0 else _rebuild(g, s)
+                for g, s, n in zip(grads, self.shapes, self._flat_sizes)
+            )
+        return value, grads
 
     def check(self, *args: Any, rtol: float = 1e-9, atol: float = 1e-12) -> bool:
         """Compare the program with the interpreted engine at `args`; True, or `CompileMismatch`
@@ -256,8 +258,11 @@ class Program:
             raise TypeError(f"the program takes {len(self.shapes)} argument(s) ({names}), got {len(args)}")
         flat: list[Any] = []
         for a, (arg, shape) in enumerate(zip(args, self.shapes)):
-            if type(arg) is list and shape == self._flat_shapes[a] and set(map(type, arg)) <= _PLAIN:
-                flat.append(arg)  # a flat list of plain numbers, as traced: the common case, fast
+            kind = type(arg)  # a float, or a flat list of plain numbers, as traced: the common case
+            if (kind is float and shape is None) or (
+                kind is list and len(arg) == self._flat_sizes[a] and set(map(type, arg)) <= _PLAIN
+            ):
+                flat.append(arg)
                 continue
             where = f"argument {a} ({self.arg_names[a]})"
             leaves, got = _leaves(arg, where)

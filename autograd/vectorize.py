@@ -255,7 +255,9 @@ class BatchedWriter:
         rows = [[nodes[w].slot for w in nodes[m].parents[:n]] for m in vec.members]
         W = f"W_{vec.name}"
         X, x_source, x_pos = self._input_matrix(vec.inputs)
-        lines = [f"{W} = {self._matrix(arg, rows, size)[0]}"]
+        matrix, view = self._matrix(arg, rows, size)
+        # a strided view would make numpy multiply without BLAS: copy it into one block
+        lines = [f"{W} = np.ascontiguousarray({matrix})" if view and "[:, :" in matrix else f"{W} = {matrix}"]
         if x_source is None or X != x_source:
             lines.append(f"X_{vec.name} = {X}")
             X = f"X_{vec.name}"

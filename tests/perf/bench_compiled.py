@@ -11,23 +11,28 @@ Workload 3: MLP 784-50-10 on 60,000 random samples of MNIST's shape, cross-entro
 mini-batch SGD (batch 32) through fit(compile=True); and tracing + code generation of that
 network alone, with the memory the program holds.
 
-Run: python tests/perf/bench_compiled.py [--quick]   (torch is optional: its row is skipped without it)
+Every row runs on one thread (BLAS and torch alike). Run: python tests/perf/bench_compiled.py [--quick]
+(torch is optional: its row is skipped without it)
 """
 
 from __future__ import annotations
 
-import gc
 import os
-import sys
-import time
-import tracemalloc
-from collections.abc import Callable
-from typing import Any
 
-import numpy as np
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")  # every row on one thread (torch too), before numpy loads
 
-import autograd
-import nn
+import gc  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import tracemalloc  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from typing import Any  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+import autograd  # noqa: E402
+import nn  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_engine import moons  # noqa: E402
@@ -49,7 +54,10 @@ def best_of(fn: Callable[[], Any], repeats: int) -> float:
 def numpy_by_hand(model: nn.MLP, X: np.ndarray, y: np.ndarray, epochs: int) -> float:
     """The epoch written by hand in numpy: seconds per epoch."""
     layers = [
-        (np.array([[w.data for w in n.w] for n in layer.neurons]), np.array([n.b.data for n in layer.neurons]))
+        (
+            np.array([[w.data for w in n.w] for n in layer.neurons]),
+            np.array([n.b.data for n in layer.neurons]),
+        )
         for layer in model.layers
     ]
     (W1, b1), (W2, b2), (W3, b3) = layers
