@@ -96,6 +96,7 @@ def trace(f: Callable[..., Any], *example_args: Any) -> Program:
         raise TypeError(f"trace needs a function, got {type(f).__name__}")
     names = _arg_names(f, len(example_args))
     inputs: list[list[Value]] = []
+    given: list[list[Any]] = []
     shapes = []
     seen: set[int] = set()
     for a, arg in enumerate(example_args):
@@ -110,12 +111,16 @@ def trace(f: Callable[..., Any], *example_args: Any) -> Program:
             seen.add(id(v))
             values.append(v)
         inputs.append(values)
+        given.append(leaves)
         shapes.append(shape)
     with mode.set_grad_enabled(True):
         out = f(*[_rebuild(values, shape) for values, shape in zip(inputs, shapes)])
     out_leaves, out_shape = _leaves(out, "the function's result")
     outputs = [o if isinstance(o, Value) else Value(o) for o in out_leaves]
-    return Program(Tape.build(inputs, outputs, names), names, shapes, out_shape)
+    program = Program(Tape.build(inputs, outputs, names), names, shapes, out_shape)
+    program.function = f
+    program.given = [[x if isinstance(x, Value) else None for x in leaves] for leaves in given]
+    return program
 
 
 class Program:
@@ -131,6 +136,8 @@ class Program:
         self.shapes = shapes
         self.out_shape = out_shape
         self._flat_sizes = [len(s) if s is not None and all(x is None for x in s) else -1 for s in shapes]
+        self.function: Callable[..., Any] | None = None  # what was traced, for check()
+        self.given: list[list[Value | None]] = [[None] * n for n in tape.arg_sizes]  # Values passed in
         self._nested = any(s is not None and n < 0 for s, n in zip(shapes, self._flat_sizes))
         self._source: str | None = None
         self._float: dict[str, Any] | None = None
@@ -209,8 +216,8 @@ class Program:
         try:
             value, grads = (self._float or self._floats())["value_and_grad"](*flat)
         except (ArithmeticError, ValueError):
-            value, grads = self._interpret(flat, grads=True)
-            value = value[0]
+            values, engine_grads = self._interpret(flat, grads=True)
+            value, grads = values[0], tuple(engine_grads or ())
         if self._nested:
             grads = tuple(
                 g if s is None or n >= 0 else _rebuild(g, s)
@@ -219,10 +226,11 @@ class Program:
         return value, grads
 
     def check(self, *args: Any, rtol: float = 1e-9, atol: float = 1e-12) -> bool:
-        """Compare the program with the interpreted engine at `args`; True, or `CompileMismatch`
-        with a table of the values that differ."""
+        """Run the traced function again on Values made from `args` (the interpreted engine,
+        with whatever branches the new numbers take) and compare: True, or `CompileMismatch`
+        with a table of the numbers that differ."""
         flat = self._flatten(args)
-        want_values, want_grads = self._interpret(flat, grads=len(self.tape.outputs) == 1)
+        want_values, want_grads = self._run_function(flat)
         got = self._floats()["forward"](*flat)
         got_values = got if isinstance(got, list) else [got]
         rows = [
@@ -274,6 +282,30 @@ class Program:
             numbers_ = [float(x.data if isinstance(x, Value) else x) for x in leaves]
             flat.append(numbers_[0] if shape is None else numbers_)
         return flat
+
+    def _run_function(self, flat: list[Any]) -> tuple[list[float], list[Any] | None]:
+        """The traced function itself on new Values: its outputs and (one output) gradients."""
+        if self.function is None:
+            return self._interpret(flat, grads=len(self.tape.outputs) == 1)
+        numbers = [[x] if s is None else x for x, s in zip(flat, self.shapes)]
+        # a Value given at trace time (a model's parameter) is used again, holding the new number
+        leaves = [[Value(0.0) if g is None else g for g in given] for given in self.given]
+        saved = [(v, v.data, v.grad) for vs in leaves for v in vs]
+        try:
+            for vs, xs in zip(leaves, numbers):
+                for v, x in zip(vs, xs):
+                    v.data, v.grad = float(x), 0.0
+            with mode.set_grad_enabled(True):
+                out = self.function(*[_rebuild(vs, s) for vs, s in zip(leaves, self.shapes)])
+            outs = [o if isinstance(o, Value) else Value(o) for o in _leaves(out, "the function's result")[0]]
+            if len(outs) != 1:
+                return [o.data for o in outs], None
+            outs[0].backward()
+            grads = [vs[0].grad if s is None else [v.grad for v in vs] for vs, s in zip(leaves, self.shapes)]
+            return [outs[0].data], grads
+        finally:
+            for v, data, grad in saved:
+                v.data, v.grad = data, grad
 
     def _interpret(self, flat: list[Any], grads: bool) -> tuple[list[float], list[Any] | None]:
         """The interpreted engine on the same graph: Values, op by op, then backward."""

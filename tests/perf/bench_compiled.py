@@ -116,10 +116,12 @@ def torch_row(model: nn.MLP, X: np.ndarray, y: np.ndarray, epochs: int) -> float
     return best_of(lambda: [epoch() for _ in range(epochs)], 5) / epochs
 
 
-def fit_row(X: np.ndarray, y: np.ndarray, epochs: int, compile: bool) -> float:
+def fit_row(X: np.ndarray, y: np.ndarray, epochs: int, compiled: bool) -> float:
     def run() -> None:
         model = nn.MLP(2, [16, 16, 1], seed=1)
-        nn.fit(model, nn.hinge_loss, X, y, epochs=epochs, lr=LR, progress=False, metric=None, compile=compile)
+        nn.fit(
+            model, nn.hinge_loss, X, y, epochs=epochs, lr=LR, progress=False, metric=None, compile=compiled
+        )
 
     return best_of(run, 3) / epochs
 
@@ -180,8 +182,8 @@ def main() -> None:
     rows: list[tuple[str, float | None]] = [
         ("PyTorch float64 (nn.Linear, optim.SGD)", torch_row(model, X, y, epochs)),
         ("numpy by hand", numpy_by_hand(model, X, y, epochs)),
-        ("nn.fit(compile=False)", fit_row(X, y, 3 if quick else 10, compile=False)),
-        ("nn.fit(compile=True)", fit_row(X, y, epochs, compile=True)),
+        ("nn.fit(compile=False)", fit_row(X, y, 3 if quick else 10, compiled=False)),
+        ("nn.fit(compile=True)", fit_row(X, y, epochs, compiled=True)),
     ]
     compiled = rows[3][1]
     assert compiled is not None
