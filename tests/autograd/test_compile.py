@@ -149,7 +149,9 @@ def test_an_mlp_program_has_a_few_numpy_lines_per_layer_whatever_its_width() -> 
     sizes = {}
     for width in (4, 64):
         model = nn.MLP(3, [width, width, 1], seed=0)
-        program = trace(lambda p, x, t: nn.mse_loss(model(x), [t]), model.parameters(), [0.1, 0.2, 0.3], 1.0)
+        program = trace(
+            lambda p, x, t, m=model: nn.mse_loss(m(x), [t]), model.parameters(), [0.1, 0.2, 0.3], 1.0
+        )
         source = program.batched_source(batched=(1, 2)).split("def value_and_grad")[1]
         sizes[width] = len(source.splitlines())
         assert source.count(" @ ") == 3 + 3 * 2  # forward: one product per layer; backward: two
