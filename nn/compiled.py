@@ -136,10 +136,10 @@ class ArrayUpdate:
             self.m, self.v = np.array(optimizer.m, dtype=float), np.array(optimizer.v, dtype=float)
 
     def step(self, P: np.ndarray, G: np.ndarray) -> None:
-        opt, idx = self.opt, self.idx
         if self.kind is None:
             self._step_values(P, G)
             return
+        opt, idx = self.opt, self.idx
         g = G[idx]
         if opt.weight_decay != 0.0:
             g = g + opt.weight_decay * P[idx]
