@@ -22,10 +22,10 @@ def assert_same(a: list[float], b: list[float]) -> None:
 
 
 def train(
-    make: Any, loss: Any, X: Any, y: Any, compile: bool, **kwargs: Any
+    make: Any, loss: Any, X: Any, y: Any, compiled: bool, **kwargs: Any
 ) -> tuple[nn.History, list[float]]:
     model, optimizer = make()
-    history = nn.fit(model, loss, X, y, optimizer=optimizer, progress=False, compile=compile, **kwargs)
+    history = nn.fit(model, loss, X, y, optimizer=optimizer, progress=False, compile=compiled, **kwargs)
     return history, [p.data for p in model.parameters()]
 
 
@@ -181,24 +181,24 @@ def test_a_compiled_fit_keeps_x_as_one_array(monkeypatch: pytest.MonkeyPatch) ->
     )
 
 
-@pytest.mark.parametrize("compile", [False, True])
-def test_nan_or_inf_in_the_data_is_refused_up_front(compile: bool) -> None:
+@pytest.mark.parametrize("compiled", [False, True])
+def test_nan_or_inf_in_the_data_is_refused_up_front(compiled: bool) -> None:
     loss, make, y = CASES["mse_loss"]
     model, optimizer = make()
     X = X20.copy()
     X[3, 1] = math.nan
     with pytest.raises(ValueError, match=r"X\[3\]\[1\] is nan \(sample 3, feature 1\)"):
-        nn.fit(model, loss, X, y, epochs=1, optimizer=optimizer, progress=False, compile=compile)
+        nn.fit(model, loss, X, y, epochs=1, optimizer=optimizer, progress=False, compile=compiled)
     with pytest.raises(ValueError, match=r"X\[3\]\[1\] is nan"):
-        nn.fit(model, loss, X.tolist(), y, epochs=1, optimizer=optimizer, progress=False, compile=compile)
+        nn.fit(model, loss, X.tolist(), y, epochs=1, optimizer=optimizer, progress=False, compile=compiled)
     bad_y = [list(t) for t in y]
     bad_y[5][0] = math.inf
     with pytest.raises(ValueError, match=r"y\[5\]\[0\] is inf \(sample 5\)"):
-        nn.fit(model, loss, X20, bad_y, epochs=1, optimizer=optimizer, progress=False, compile=compile)
+        nn.fit(model, loss, X20, bad_y, epochs=1, optimizer=optimizer, progress=False, compile=compiled)
     with pytest.raises(ValueError, match=r"X\[3\]\[1\] is nan"):
         nn.predict(model, X)
     with pytest.raises(ValueError, match=r"X_val\[3\]\[1\] is nan"):
-        nn.fit(model, loss, X20, y, epochs=1, lr=0.1, validation=(X, y), progress=False, compile=compile)
+        nn.fit(model, loss, X20, y, epochs=1, lr=0.1, validation=(X, y), progress=False, compile=compiled)
 
 
 def test_a_loss_fn_that_is_not_one_of_nns_losses_is_refused_with_compile() -> None:
