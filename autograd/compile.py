@@ -8,9 +8,11 @@
 
 Limits, as with `torch.jit.trace`: the program is the graph `f` recorded for the example
 arguments. Python control flow in `f` that reads `.data` (an `if` on a value, a loop whose
-length depends on one) is frozen at trace time; so are Values `f` closes over (they become
-constants). `program.check(*args)` runs the interpreted engine at a point and raises
-`CompileMismatch` with a table if the program disagrees.
+length depends on one) is frozen at trace time; so are Values `f` closes over and the targets
+of nn's losses (they are data, written into the program as numbers). `program.check(*args)` runs
+`f` again on Values at a new point and raises `CompileMismatch` with a table if the program
+disagrees. Errors are the interpreted engine's: x / 0 raises ZeroDivisionError and log(-1) a
+ValueError naming the op (and, on a batch, the sample).
 """
 
 from __future__ import annotations
@@ -27,8 +29,6 @@ from .codegen import float_source
 from .value import Value
 from .vectorize import batched_source
 from .wengert import Tape
-
-_PLAIN = {float, int}
 
 
 class CompileMismatch(AssertionError):
@@ -212,12 +212,19 @@ class Program:
             return run_batched(self, args, tuple(batched))
         if len(self.tape.outputs) != 1:
             raise ValueError(f"value_and_grad needs one output; this function has {len(self.tape.outputs)}")
-        flat = self._flatten(args)
+        run = (self._float or self._floats())["value_and_grad"]
+        flat = self._quick(args)
         try:
-            value, grads = (self._float or self._floats())["value_and_grad"](*flat)
-        except (ArithmeticError, ValueError):
-            values, engine_grads = self._interpret(flat, grads=True)
-            value, grads = values[0], tuple(engine_grads or ())
+            value, grads = run(*flat) if flat is not None else (None, ())
+        except (ArithmeticError, ValueError, TypeError):
+            value = None
+        if type(value) is not float:  # not the common case: check the arguments strictly
+            flat = self._flatten(args)
+            try:
+                value, grads = run(*flat)
+            except (ArithmeticError, ValueError):
+                values, engine_grads = self._interpret(flat, grads=True)
+                value, grads = values[0], tuple(engine_grads or ())
         if self._nested:
             grads = tuple(
                 g if s is None or n >= 0 else _rebuild(g, s)
@@ -259,6 +266,18 @@ class Program:
 
     # --- helpers -------------------------------------------------------------------------------
 
+    def _quick(self, args: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        """The arguments as they are, if each is a float or a list of the right length where the
+        program wants one; None otherwise. Their numbers are not checked here: a result that is
+        not a float sends the call through the strict `_flatten`."""
+        if len(args) != len(self.shapes):
+            return None
+        for arg, size in zip(args, self._flat_sizes):
+            kind = type(arg)
+            if not (kind is float if size < 0 else kind is list and len(arg) == size):
+                return None
+        return args
+
     def _flatten(self, args: tuple[Any, ...]) -> list[Any]:
         """The arguments as the generated functions take them: a float, or a flat list per argument."""
         if len(args) != len(self.shapes):
@@ -266,12 +285,6 @@ class Program:
             raise TypeError(f"the program takes {len(self.shapes)} argument(s) ({names}), got {len(args)}")
         flat: list[Any] = []
         for a, (arg, shape) in enumerate(zip(args, self.shapes)):
-            kind = type(arg)  # a float, or a flat list of plain numbers, as traced: the common case
-            if (kind is float and shape is None) or (
-                kind is list and len(arg) == self._flat_sizes[a] and set(map(type, arg)) <= _PLAIN
-            ):
-                flat.append(arg)
-                continue
             where = f"argument {a} ({self.arg_names[a]})"
             leaves, got = _leaves(arg, where)
             if got != shape and not (hasattr(arg, "shape") and len(leaves) == len(_rebuild_count(shape))):
