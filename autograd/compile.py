@@ -213,9 +213,9 @@ class Program:
         if len(self.tape.outputs) != 1:
             raise ValueError(f"value_and_grad needs one output; this function has {len(self.tape.outputs)}")
         run = (self._float or self._floats())["value_and_grad"]
-        flat = self._quick(args)
+        quick = self._quick(args)
         try:
-            value, grads = run(*flat) if flat is not None else (None, ())
+            value, grads = run(*quick) if quick is not None else (None, ())
         except (ArithmeticError, ValueError, TypeError):
             value = None
         if type(value) is not float:  # not the common case: check the arguments strictly

@@ -203,3 +203,52 @@ def run_epoch(
             outputs.append(outs)
             order.append(batch)
     return total / count, outputs, order
+
+
+class CompiledRun:
+    """What `fit` runs with compile=True: epochs through the batched program, the weights in one
+    array meanwhile (the interpreted counterpart is `_Interpreted` in nn/train.py)."""
+
+    def __init__(
+        self,
+        model: Any,
+        loss_fn: Callable[..., Any],
+        optimizer: Any,
+        X: Any,
+        y: list,
+        check_loss: Callable[[float], None],
+    ) -> None:
+        self.compiled = CompiledModel(model, loss_fn, X[0].tolist(), y[0])
+        self.check_loss = check_loss
+        self.update = ArrayUpdate(optimizer, self.compiled)
+        self.X, self.y, self.T = X, y, self.compiled.targets(y)
+        self.P = self.compiled.weights()
+
+    def first_predictions(self, X: Any, y: list, name: str) -> list:
+        return predictions(self.compiled.outputs(self.P, X))
+
+    def epoch(self, steps: Iterator[list[int]], want_predictions: bool) -> tuple[float, list, list]:
+        loss, outputs, order = run_epoch(
+            self.compiled, self.update, self.P, self.X, self.T, steps, want_predictions, self.check_loss
+        )
+        if not want_predictions:
+            return loss, [], []
+        return loss, predictions(np.concatenate(outputs)), [self.y[i] for batch in order for i in batch]
+
+    def loss_and_predictions(self, X: Any, y: list) -> tuple[float, list]:
+        loss, outs = self.compiled.loss(self.P, X, self.compiled.targets(y))
+        return loss, predictions(outs)
+
+    def weights(self) -> np.ndarray:
+        return self.P.copy()
+
+    def set_weights(self, weights: np.ndarray) -> None:
+        self.P[:] = weights
+
+    def weights_finite(self) -> bool:
+        return bool(np.isfinite(self.P).all())
+
+    def sync(self) -> None:
+        """Write the weights into the model's Values and the optimizer's state back."""
+        self.compiled.write_back(self.P)
+        self.update.finish()

@@ -26,7 +26,7 @@ from autograd import Value
 from autograd.mode import no_grad
 from autograd.value import as_float
 
-from .compiled import ArrayUpdate, CompiledModel, compiled_for, predictions, remember, run_epoch
+from .compiled import CompiledRun, compiled_for, predictions, remember
 from .data import dataset, sample_array, samples
 from .metrics import Metric, pick_metric
 from .optim import SGD
@@ -273,45 +273,6 @@ class _Interpreted:
         """Nothing to do: the model's Values are the weights."""
 
 
-class _Compiled:
-    """Training through the batched program: the weights live in one array meanwhile."""
-
-    def __init__(self, model: Any, loss_fn: Callable[..., Any], optimizer: Any, X: Any, y: list) -> None:
-        self.compiled = CompiledModel(model, loss_fn, X[0].tolist(), y[0])
-        self.update = ArrayUpdate(optimizer, self.compiled)
-        self.X, self.y, self.T = X, y, self.compiled.targets(y)
-        self.P = self.compiled.weights()
-
-    def first_predictions(self, X: Any, y: list, name: str) -> list:
-        return predictions(self.compiled.outputs(self.P, X))
-
-    def epoch(self, steps: Iterator[list[int]], want_predictions: bool) -> tuple[float, list, list]:
-        loss, outputs, order = run_epoch(
-            self.compiled, self.update, self.P, self.X, self.T, steps, want_predictions, _check_loss
-        )
-        if not want_predictions:
-            return loss, [], []
-        return loss, predictions(np.concatenate(outputs)), [self.y[i] for batch in order for i in batch]
-
-    def loss_and_predictions(self, X: Any, y: list) -> tuple[float, list]:
-        loss, outs = self.compiled.loss(self.P, X, self.compiled.targets(y))
-        return loss, predictions(outs)
-
-    def weights(self) -> np.ndarray:
-        return self.P.copy()
-
-    def set_weights(self, weights: np.ndarray) -> None:
-        self.P[:] = weights
-
-    def weights_finite(self) -> bool:
-        return bool(np.isfinite(self.P).all())
-
-    def sync(self) -> None:
-        """Write the weights into the model's Values and the optimizer's state back."""
-        self.compiled.write_back(self.P)
-        self.update.finish()
-
-
 def _loss_and_predictions(model: Any, loss_fn: Callable[..., Any], X: list, y: list) -> tuple[float, list]:
     """The loss on all of (X, y) and the predictions, computed without recording a graph."""
     with no_grad():
@@ -385,7 +346,11 @@ def fit(
         if not callable(cb):
             raise TypeError(f"each callback must be a function, got {type(cb).__name__}")
 
-    run: Any = (_Compiled if compile else _Interpreted)(model, loss_fn, optimizer, data, y)
+    run: Any = (
+        CompiledRun(model, loss_fn, optimizer, data, y, _check_loss)
+        if compile
+        else _Interpreted(model, loss_fn, optimizer, data, y)
+    )
     chosen = pick_metric(metric, loss_fn, run.first_predictions(data, y, "X"), y)
     if val is not None:
         run.first_predictions(*val, "X_val")
