@@ -96,6 +96,8 @@ def _outputs(tape: Tape) -> str:
 def backward_lines(tape: Tape) -> tuple[list[str], set[int]]:
     """The chain rule from the (single) output back to every node: lines, and the nodes reached."""
     out = tape.nodes[tape.outputs[0]]
+    if out.is_constant:  # nothing depends on the inputs
+        return ["pass  # the output is a constant: every gradient is 0"], set()
     lines = [f"g_{out.name} = 1.0"]
     reached = {out.index}
     for node in reversed(tape.ops):
@@ -122,7 +124,7 @@ def float_source(tape: Tape, arg_names: list[str], scalar_args: list[bool]) -> s
     lines = ["import math", "", "", f"def forward({params}):"]
     lines += [f"    {line}" for line in unpack + forward]
     lines += [f"    return {_outputs(tape)}"]
-    if len(tape.outputs) == 1 and not tape.nodes[tape.outputs[0]].is_constant:
+    if len(tape.outputs) == 1:
         backward, reached = backward_lines(tape)
         grads = []
         for a, _ in enumerate(arg_names):

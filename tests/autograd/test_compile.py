@@ -254,3 +254,25 @@ def test_layers_as_matrices_equal_the_engine(activation: str, batch: int) -> Non
             want_total += [p.grad for p in params]
         assert all(close(g, w, 1.0) for g, w in zip(g_p, want_total))
     assert program.check(weights.tolist(), X[0].tolist())
+
+
+@pytest.mark.parametrize("name", sorted(autograd.ops.FUNCTIONS))
+def test_every_function_of_the_table_compiles(name: str) -> None:
+    op = autograd.ops.FUNCTIONS[name]
+    points = [1.3, 1.7] if name == "acosh" else [0.3, 0.6]
+    if op.arity == 2:
+        program = trace(lambda x, y: op(x, y), 0.3, 0.7)
+        args, batch = (0.3, 0.7), (np.array(points), np.array([0.7, 0.2]))
+    else:
+        program = trace(lambda x: op(x) * 1.0, points[0])
+        args, batch = (points[0],), (np.array(points),)
+    assert program.check(*args)
+    values, grads = program.value_and_grad(*batch, batched=tuple(range(len(batch))))
+    for k in range(len(points)):
+        value, want = program.value_and_grad(*[float(b[k]) for b in batch])
+        assert close(values[k], value) and all(close(g[k], w, 1.0) for g, w in zip(grads, want))
+
+
+def test_constant_and_identity_outputs() -> None:
+    assert trace(lambda x: 2.0, 1.0).value_and_grad(5.0) == (2.0, (0.0,))
+    assert trace(lambda x: x, 1.0).value_and_grad(5.0) == (5.0, (1.0,))
