@@ -100,7 +100,7 @@ def backward_lines(tape: Tape) -> tuple[list[str], set[int]]:
         return ["pass  # the output is a constant: every gradient is 0"], set()
     lines = [f"g_{out.name} = 1.0"]
     reached = {out.index}
-    for node in reversed(tape.ops):
+    for node in map(tape.nodes.__getitem__, tape.backward_order or [n.index for n in reversed(tape.ops)]):
         if node.index not in reached:
             continue
         for parent_index, local in zip(node.parents, local_codes(tape, node)):
