@@ -151,8 +151,11 @@ def template(op: Any, numpy: bool) -> Any:
     of the operands' texts (for ops taking any number of inputs)."""
     found = op.array_code if numpy else op.code
     if found is None:
-        kind = "an array" if numpy else "a float"
-        raise NotImplementedError(f"op {op.name!r} has no {kind} code template, so it cannot be compiled")
+        field = "array_code" if numpy else "code"
+        raise NotImplementedError(
+            f"op {op.name!r} has no {field} template, so it cannot be compiled: give its Op "
+            'code="..." and array_code="..." (its forward on floats and on numpy arrays)'
+        )
     return found
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from . import ops
 from .codegen import forward_text
-from .expression import ATOM, LOWEST, Code, LossCode, literal, template
+from .expression import ATOM, LOWEST, Code, LossCode, literal
 from .wengert import Node, Tape
 
 
@@ -31,7 +31,7 @@ def is_loss(op: Any) -> bool:
 
 def is_elementwise(op: Any) -> bool:
     """A one-input op written as a template applies entry by entry to a whole matrix."""
-    return not is_loss(op) and isinstance(template(op, True), str)
+    return not is_loss(op) and isinstance(op.array_code, str)
 
 
 @dataclass

@@ -276,3 +276,17 @@ def test_every_function_of_the_table_compiles(name: str) -> None:
 def test_constant_and_identity_outputs() -> None:
     assert trace(lambda x: 2.0, 1.0).value_and_grad(5.0) == (2.0, (0.0,))
     assert trace(lambda x: x, 1.0).value_and_grad(5.0) == (5.0, (1.0,))
+
+
+def test_a_user_made_op_compiles_from_its_one_entry() -> None:
+    from autograd.extend import Op
+
+    cube = Op("cube", lambda x: x**3, lambda out, x: (3.0 * x * x,), code="{0} ** 3", array_code="{0} ** 3")
+    program = trace(lambda x: cube(x) + 1.0, 2.0)
+    assert "t1 = x ** 3" in program.source and "d(t1)/d(x) = 3.0 * x * x" in program.source
+    assert program.value_and_grad(2.0) == (9.0, (12.0,))
+    values, (grads,) = program.value_and_grad(np.array([1.0, 2.0]), batched=(0,))
+    assert list(values) == [2.0, 9.0] and list(grads) == [3.0, 12.0]
+    bare = Op("bare", lambda x: 2 * x, lambda out, x: (2.0,))
+    with pytest.raises(NotImplementedError, match="op 'bare' has no code template, so it cannot be compiled"):
+        _ = trace(lambda x: bare(x), 1.0).source
