@@ -63,13 +63,24 @@ class CompiledModel:
             return np.asarray(y, dtype=np.int64).reshape(len(y), -1)
         return np.asarray(y, dtype=float).reshape(len(y), -1)
 
+    def check_width(self, X: np.ndarray, name: str = "X") -> None:
+        """Each row of X must have as many numbers as the sample the model was traced with."""
+        width = self.trainer.tape.arg_sizes[1]
+        if X.shape[1] != width:
+            raise ValueError(
+                f"{name}: each sample needs {width} number(s), as the compiled model was traced with, "
+                f"got {X.shape[1]}"
+            )
+
     def outputs(self, P: np.ndarray, X: np.ndarray) -> np.ndarray:
         """The model's outputs for the rows of X: one row of outputs per sample."""
+        self.check_width(X)
         out = call_checked(self.predictor, self._predict, [P, X], (1,), len(X))
         return np.asarray(out).reshape(len(X), -1)
 
     def loss(self, P: np.ndarray, X: np.ndarray, T: np.ndarray) -> tuple[float, np.ndarray]:
         """The loss over all rows (as loss_fn combines samples) and the outputs."""
+        self.check_width(X)
         per_sample, outs = call_checked(self.trainer, self._loss, [P, X, T], (1,), len(X))
         return self._reduce(per_sample), outs
 
@@ -225,6 +236,7 @@ class CompiledRun:
         self.P = self.compiled.weights()
 
     def first_predictions(self, X: Any, y: list, name: str) -> list:
+        self.compiled.check_width(X, name)
         return predictions(self.compiled.outputs(self.P, X))
 
     def epoch(self, steps: Iterator[list[int]], want_predictions: bool) -> tuple[float, list, list]:

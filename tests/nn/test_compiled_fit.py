@@ -210,3 +210,23 @@ def test_a_loss_fn_that_is_not_one_of_nns_losses_is_refused_with_compile() -> No
 
     with pytest.raises(ValueError, match=r"one of nn's losses.*compile=False"):
         nn.fit(model, with_penalty, X20, y, epochs=1, optimizer=optimizer, progress=False, compile=True)
+
+
+def test_samples_of_another_width_are_refused_by_name() -> None:
+    loss, make, y = CASES["mse_loss"]
+    model, optimizer = make()
+    nn.fit(model, loss, X20, y, epochs=1, optimizer=optimizer, progress=False, compile=True)
+    with pytest.raises(ValueError, match=r"X: each sample needs 3 number\(s\).*got 4"):
+        nn.predict(model, np.ones((2, 4)))
+    with pytest.raises(ValueError, match=r"X_val: each sample needs 3 number\(s\).*got 2"):
+        nn.fit(
+            model,
+            loss,
+            X20,
+            y,
+            epochs=1,
+            lr=0.1,
+            validation=(np.ones((4, 2)), y[:4]),
+            progress=False,
+            compile=True,
+        )
