@@ -93,6 +93,34 @@ def _outputs(tape: Tape) -> str:
     return names[0] if len(names) == 1 else f"[{', '.join(names)}]"
 
 
+def backward_order(tape: Tape) -> list[int]:
+    """The op nodes in the order `Value.backward` visits them (graph.topological_order's walk,
+    reversed), so that a gradient reached by several paths is summed in the same order."""
+    nodes = tape.nodes
+    order: list[int] = []
+    expanded: set[int] = set()
+    emitted: set[int] = set()
+    stack = [tape.outputs[0]]
+    while stack:
+        i = stack.pop()
+        if i in expanded:
+            if i not in emitted:
+                emitted.add(i)
+                order.append(i)
+            continue
+        expanded.add(i)
+        stack.append(i)
+        for p in nodes[i].parents:
+            if p not in expanded:
+                if nodes[p].parents:
+                    stack.append(p)
+                else:
+                    expanded.add(p)
+                    emitted.add(p)
+                    order.append(p)
+    return [i for i in reversed(order) if nodes[i].op is not None]
+
+
 def backward_lines(tape: Tape) -> tuple[list[str], set[int]]:
     """The chain rule from the (single) output back to every node: lines, and the nodes reached."""
     out = tape.nodes[tape.outputs[0]]
@@ -100,7 +128,7 @@ def backward_lines(tape: Tape) -> tuple[list[str], set[int]]:
         return ["pass  # the output is a constant: every gradient is 0"], set()
     lines = [f"g_{out.name} = 1.0"]
     reached = {out.index}
-    for node in map(tape.nodes.__getitem__, tape.backward_order or [n.index for n in reversed(tape.ops)]):
+    for node in map(tape.nodes.__getitem__, backward_order(tape)):
         if node.index not in reached:
             continue
         for parent_index, local in zip(node.parents, local_codes(tape, node)):

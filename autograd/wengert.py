@@ -14,7 +14,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .graph import topological_order
 from .value import Value
 
 RESERVED = {"math", "np", "out", "grads", "sample"}
@@ -48,7 +47,6 @@ class Tape:
     nodes: list[Node] = field(default_factory=list)
     outputs: list[int] = field(default_factory=list)
     arg_sizes: list[int] = field(default_factory=list)  # leaves per argument
-    backward_order: list[int] = field(default_factory=list)  # op nodes as `Value.backward` visits them
 
     @classmethod
     def build(cls, inputs: list[list[Value]], outputs: list[Value], arg_names: list[str]) -> Tape:
@@ -71,9 +69,6 @@ class Tape:
             index[id(v)] = node.index
             tape.nodes.append(node)
         tape.outputs = [index[id(out)] for out in outputs]
-        if len(outputs) == 1:  # the same order as backward(), so that sums of gradients add alike
-            order = reversed(topological_order(outputs[0]))
-            tape.backward_order = [index[id(v)] for v in order if v.parents and id(v) in index]
         return tape
 
     @property
