@@ -81,6 +81,7 @@ class BatchedWriter:
         self.vectors: list[Vector] = []
         self.names: set[str] = {n.name for n in nodes} | set(arg_names)
         self.constants: list[str] = []
+        self._batched_inputs: dict[tuple[int, ...], bool] = {}
         self._group()
 
     # --- grouping ------------------------------------------------------------------------------
@@ -144,11 +145,12 @@ class BatchedWriter:
         nodes = self.tape.nodes
         n = len(node.parents) // 2
         weights, inputs, bias = node.parents[:n], node.parents[n : 2 * n], nodes[node.parents[-1]]
-        args = {nodes[w].arg for w in weights}
-        if len(args) != 1 or not all(nodes[w].is_input for w in weights):
-            return None
-        (arg,) = args
-        if arg in self.batched or not all(self.is_batched[i] for i in inputs):
+        arg = nodes[weights[0]].arg
+        if arg < 0 or arg in self.batched or not all(nodes[w].arg == arg for w in weights):
+            return None  # the weights must all be leaves of one unbatched argument
+        if inputs not in self._batched_inputs:  # a layer's inputs are checked once for all its nodes
+            self._batched_inputs[inputs] = all(self.is_batched[i] for i in inputs)
+        if not self._batched_inputs[inputs]:
             return None
         if bias.is_input and bias.arg != arg:
             return None
@@ -490,9 +492,11 @@ def batched_source(
 ) -> str:
     """`forward(...)` and (for one output) `value_and_grad(...)` over batches, as numpy source."""
     params = ", ".join(arg_names + (["T"] if runtime_targets else []))
-    fw = BatchedWriter(tape, arg_names, batched, set(), runtime_targets)
-    forward, _ = fw.forward_lines()
-    outs = [fw.ref(i) for i in tape.outputs]
+    writer = BatchedWriter(
+        tape, arg_names, batched, wrt if len(tape.outputs) == 1 else set(), runtime_targets
+    )
+    forward, units = writer.forward_lines()  # the same lines start both functions
+    outs = [writer.ref(i) for i in tape.outputs]
     lines = [f"def forward({params}):"]
     lines += [f"    {line}" for line in forward]
     top = f"Y_{tape.nodes[tape.outputs[0]].name}"  # with runtime targets: the loss's inputs too
@@ -501,18 +505,15 @@ def batched_source(
         lines.append(f"    return {outs[0]}{extra}")
     else:
         lines.append(f"    return np.stack(np.broadcast_arrays({', '.join(outs)}), axis=-1)")
-    constants = list(fw.constants)
     if len(tape.outputs) == 1:
-        bw = BatchedWriter(tape, arg_names, batched, wrt, runtime_targets)
-        forward, units = bw.forward_lines()
-        backward = bw.backward_lines(units)
+        backward = writer.backward_lines(units)
         grads = [f"g_{a}" if i in wrt else "None" for i, a in enumerate(arg_names)]
         lines += ["", "", f"def value_and_grad({params}):"]
         lines += [f"    {line}" for line in forward]
         lines.append("    # backward: the chain rule on whole batches")
         lines += [f"    {line}" for line in backward]
         grads_text = ", ".join(grads) + ("," if len(grads) == 1 else "")
-        lines.append(f"    return {bw.ref(tape.outputs[0])}, ({grads_text}){extra}")
-        constants += bw.constants
+        lines.append(f"    return {writer.ref(tape.outputs[0])}, ({grads_text}){extra}")
+    constants = writer.constants
     head = ["import math", "", "import numpy as np", ""]
     return "\n".join(head + constants + ([""] if constants else []) + [""] + lines) + "\n"

@@ -106,6 +106,12 @@ class _Names:
         self.count = 0
 
     def take(self, label: str) -> str:
+        used = self.used
+        if label.isidentifier() and label not in used and "g_" + label not in used and label[:2] != "g_":
+            if not keyword.iskeyword(label):  # the common case: a fresh name, taken as it is
+                used.add(label)
+                used.add("g_" + label)
+                return label
         base = label if label.isidentifier() else re.sub(r"\W+", "_", label).strip("_")
         if not base:
             self.count += 1
