@@ -253,7 +253,7 @@ SIGN = function(
         "sign",
         _sign,
         lambda out, a: (0.0,),
-        code="1.0 if {0} > 0 else -1.0 if {0} < 0 else 0.0",
+        code="1.0 if {0} > 0.0 else -1.0 if {0} < 0.0 else 0.0",
         array_code="np.sign({0})",
     )
 )
@@ -376,8 +376,8 @@ SIGMOID = function(
         "sigmoid",
         _sigmoid,
         lambda out, a: (out * (1.0 - out),),
-        code="1.0 / (1.0 + math.exp(-{0})) if {0} >= 0 else math.exp({0}) / (1.0 + math.exp({0}))",
-        array_code="np.where({0} >= 0, 1.0, np.exp(-np.abs({0}))) / (1.0 + np.exp(-np.abs({0})))",
+        code="1.0 / (1.0 + math.exp(-{0})) if {0} >= 0.0 else math.exp({0}) / (1.0 + math.exp({0}))",
+        array_code="np.where({0} >= 0.0, 1.0, np.exp(-np.abs({0}))) / (1.0 + np.exp(-np.abs({0})))",
     )
 )
 RELU = function(
@@ -385,8 +385,8 @@ RELU = function(
         "relu",
         lambda a: a if a > 0 else 0.0,
         lambda out, a: (GT(a, 0.0),),
-        code="{0} if {0} > 0 else 0.0",
-        array_code="np.where({0} > 0, {0}, 0.0)",
+        code="{0} if {0} > 0.0 else 0.0",
+        array_code="np.where({0} > 0.0, {0}, 0.0)",
     )
 )
 SOFTPLUS = function(
@@ -433,8 +433,8 @@ def leaky_relu(slope: float) -> Op:
         lambda a: a if a > 0 else slope * a,
         lambda out, a: (GT(a, 0.0) + slope * LE(a, 0.0),),
         arity=1,
-        code=f"{{0}} if {{0}} > 0 else {slope!r} * {{0}}",
-        array_code=f"np.where({{0}} > 0, {{0}}, {slope!r} * {{0}})",
+        code=f"{{0}} if {{0}} > 0.0 else {slope!r} * {{0}}",
+        array_code=f"np.where({{0}} > 0.0, {{0}}, {slope!r} * {{0}})",
     )
 
 
