@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .graph import topological_order
+from .names import node_names
 from .value import Value
 
 # A path under construction, from `wrt` up to some node: (product so far, node the last edge
@@ -173,23 +174,12 @@ def _path(partial: _Partial, names: _Names) -> Path:
     return Path(tuple(factors), product)
 
 
-# words for the ops written as symbols, to name unlabelled nodes: mul#1, pow#2
-_WORDS = {"+": "add", "-": "sub", "*": "mul", "/": "div"}
-
-
 class _Names:
-    """A name for every node: its label, else its op and a number (`dot#2`), or its value for a constant."""
+    """Names as `autograd.names` gives them; an unlabelled leaf `wrt` is "wrt", a constant its value."""
 
     def __init__(self, order: list[Value], wrt: Value) -> None:
-        self._names: dict[Value, str] = {wrt: "wrt"}
-        seen: dict[str, int] = {}
-        for node in order:
-            if node.label:
-                self._names[node] = node.label
-            elif node.parents:
-                op = "pow" if node.op.startswith("**") else _WORDS.get(node.op, node.op)
-                seen[op] = seen.get(op, 0) + 1
-                self._names[node] = f"{op}#{seen[op]}"
+        self._names = node_names(order)
+        self._names.setdefault(wrt, "wrt")
 
     def __getitem__(self, node: Value) -> str:
         return self._names.get(node) or f"{node.data:g}"

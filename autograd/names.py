@@ -1,0 +1,50 @@
+"""One name for every node, shared by `explain`, the drawings and the interactive page.
+
+A labelled node is called by its label. An unlabelled computed node is called by its op and a
+running number in topological order (parents before children): `add#1`, `mul#1`, `add#2`,
+`sigmoid#1`. An unlabelled leaf (a constant such as the 2 in `x * 2`) has no name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .value import Value
+
+# words for the ops written as symbols: mul#1 reads better than *#1
+WORDS = {
+    "+": "add",
+    "-": "sub",
+    "*": "mul",
+    "/": "div",
+    "%": "mod",
+    "<": "lt",
+    "<=": "le",
+    ">": "gt",
+    ">=": "ge",
+    "==": "eq",
+    "!=": "ne",
+}
+
+
+def op_word(op: str) -> str:
+    """The word for an op name in automatic names: "+" -> "add", "**2" -> "pow", "tanh" -> "tanh"."""
+    return "pow" if op.startswith("**") else WORDS.get(op, op)
+
+
+def node_names(order: Iterable[Value]) -> dict[Value, str]:
+    """{node: name} for the labelled and the computed nodes of `order` (a topological order).
+
+    Give the whole graph's order (`graph.topological_order(root)`): the running numbers count
+    along it, so the same root always gives the same names.
+    """
+    names: dict[Value, str] = {}
+    seen: dict[str, int] = {}
+    for node in order:
+        if node.label:
+            names[node] = node.label
+        elif node.parents:
+            word = op_word(node.op)
+            seen[word] = seen.get(word, 0) + 1
+            names[node] = f"{word}#{seen[word]}"
+    return names
