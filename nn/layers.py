@@ -1,4 +1,13 @@
-"""`Neuron`, `Layer` and `MLP`: a neuron is one `dot` node (its weighted sum) and one activation node."""
+"""`Neuron`, `Layer` and `MLP`: a neuron is one `dot` node (its weighted sum) and one activation node.
+
+Parameters made here (from numbers or by the initialiser) are labelled by their place, so that
+`explain`, the drawings and `model.draw()` can name them: in an `MLP`, `L1.w[1,0]` is the weight
+from input 0 to neuron 1 of layer 1 (layers count from 1 as L1, L2, ...; neurons and inputs from
+0, as `weights[j][i]`), and `L1.b[1]` is that neuron's bias. A `Layer` alone labels them `w[1,0]`
+and `b[1]` (`b` for one bias it shares), a `Neuron` alone `w[0]` and `b`. A Value given as a
+weight or bias is used as is, its label untouched. Labels are for reading: they need not be
+Python identifiers.
+"""
 
 from __future__ import annotations
 
@@ -38,7 +47,9 @@ class Neuron(Module):
 
     `weights` (nin numbers or Values) and `bias` (a number or Value) are optional; a Value given
     is used as is, so it can be shared with other neurons. By default the weights are drawn from
-    uniform(-1, 1) (with `rng`, or the global `random` module) and the bias is 0.
+    uniform(-1, 1) (with `rng`, or the global `random` module) and the bias is 0. Parameters it
+    makes are labelled `{prefix}w[i]` and `{prefix}b`, or `{prefix}w[index,i]` and
+    `{prefix}b[index]` when it is neuron `index` of a layer.
     """
 
     def __init__(
@@ -49,6 +60,8 @@ class Neuron(Module):
         bias: Any = None,
         *,
         rng: RandomSource | None = None,
+        prefix: str = "",
+        index: int | None = None,
     ) -> None:
         nin = _count(nin, "nin")
         self._act = activation_function(activation)
@@ -57,8 +70,10 @@ class Neuron(Module):
             weights = initial_weights("uniform", nin, 1, rng or random)[0]
         elif len(weights) != nin:
             raise ValueError(f"Neuron({nin}) needs {nin} weights, got {len(weights)}")
-        self.w = [_parameter(x, "weight") for x in weights]
-        self.b = _parameter(0.0 if bias is None else bias, "bias")
+        at = "" if index is None else f"{index},"
+        self.w = [_parameter(x, "weight", f"{prefix}w[{at}{i}]") for i, x in enumerate(weights)]
+        b = f"{prefix}b" if index is None else f"{prefix}b[{index}]"
+        self.b = _parameter(0.0 if bias is None else bias, "bias", b)
 
     def forward(self, x: Any) -> Value:
         """The neuron's output for one input vector `x` (numbers or Values)."""
@@ -84,6 +99,8 @@ class Layer(Module):
 
     `weights[j][i]` connects input i to neuron j. `bias` is one number/Value shared by every
     neuron, or a list of `nout`. Unset weights come from `init` (see `nn.init`), biases start at 0.
+    Parameters it makes are labelled `{prefix}w[j,i]` and `{prefix}b[j]` (`{prefix}b` for one
+    shared bias); an `MLP` passes prefix `L1.`, `L2.`, ...
     """
 
     def __init__(
@@ -96,6 +113,7 @@ class Layer(Module):
         *,
         init: str = "uniform",
         rng: RandomSource | None = None,
+        prefix: str = "",
     ) -> None:
         nin, nout = _count(nin, "nin"), _count(nout, "nout")
         activation_function(activation)  # fail early on a bad name
@@ -113,13 +131,15 @@ class Layer(Module):
         if bias is None:
             biases: list[Any] = [0.0] * nout
         elif isinstance(bias, (Value, numbers.Real)):
-            biases = [_parameter(bias, "bias")] * nout  # one parameter shared by the whole layer
+            biases = [_parameter(bias, "bias", f"{prefix}b")] * nout  # one parameter for the whole layer
         elif len(bias) == nout:
             biases = list(bias)
         else:
             raise ValueError(f"Layer({nin}, {nout}) needs one bias or {nout} biases, got {len(bias)}")
         self.activation = activation
-        self.neurons = [Neuron(nin, activation, weights[j], biases[j]) for j in range(nout)]
+        self.neurons = [
+            Neuron(nin, activation, weights[j], biases[j], prefix=prefix, index=j) for j in range(nout)
+        ]
 
     def forward(self, x: Any) -> list[Value]:
         """The outputs of every neuron for one input vector `x`."""
@@ -144,6 +164,7 @@ class MLP(Module):
     ("uniform" as micrograd, "xavier"/"glorot", "he"), drawn from `random.Random(seed)` when a
     seed is given (the global `random` state is then left alone), from the global `random`
     otherwise, exactly as micrograd does. Returns one Value if the last layer has one neuron.
+    Its parameters are labelled `L1.w[j,i]`, `L1.b[j]`, `L2.w[j,i]`, ... (layer, neuron, input).
     """
 
     def __init__(
@@ -171,7 +192,14 @@ class MLP(Module):
         self.output_activation = output_activation
         self.init = init
         self.layers = [
-            Layer(sizes[k], sizes[k + 1], activation if k < last else output_activation, init=init, rng=rng)
+            Layer(
+                sizes[k],
+                sizes[k + 1],
+                activation if k < last else output_activation,
+                init=init,
+                rng=rng,
+                prefix=f"L{k + 1}.",
+            )
             for k in range(len(nouts))
         ]
 
@@ -201,12 +229,12 @@ def _count(n: Any, what: str) -> int:
     return int(n)
 
 
-def _parameter(x: Any, what: str) -> Value:
-    """A Value given is the parameter itself; a number becomes a new Value."""
+def _parameter(x: Any, what: str, label: str) -> Value:
+    """A Value given is the parameter itself; a number becomes a new Value labelled `label`."""
     if isinstance(x, Value):
         return x
     try:
-        return Value(x)
+        return Value(x, label=label)
     except TypeError:
         raise TypeError(f"a {what} must be a number or a Value, got {type(x).__name__}: {x!r}") from None
 

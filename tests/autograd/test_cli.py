@@ -194,7 +194,8 @@ def test_demo_trains_and_writes_its_pictures(tmp_path: Path) -> None:
         width, height = png_size(out / name)
         assert width >= 600 and height >= 400
     texts = svg_texts(out / "graph.svg")
-    for label in ("x1", "x2", "W1[0,0]", "b1[3]", "W2[3,3]", "h2[3]", "W3[0,3]", "b3[0]"):
+    # nn's own labels for the parameters, explain's names for the other nodes
+    for label in ("x1", "x2", "L1.w[0,0]", "L1.b[3]", "L2.w[3,3]", "tanh#8", "L3.w[0,3]", "L3.b[0]"):
         assert label in texts
     assert any(t.startswith("score (target") for t in texts)
     assert sorted(p.name for p in out.iterdir()) == ["boundary.png", "graph.svg", "loss.png"]
