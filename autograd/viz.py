@@ -48,6 +48,7 @@ BIG = 40  # Values; above this the inline display says how many and how to fold 
 
 RANKDIRS = ("auto", "LR", "TB", "RL", "BT")
 COLLAPSE = (None, "neuron")
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "gelu", "softplus")  # folded into a neuron
 FONT = "Helvetica"  # every renderer knows its metrics, so boxes fit their text
 FONT_SIZE = "9"  # points; Graphviz's SVG draws 1 pt as 1.33 px at 100%: 12 px text
 EDGE_FONT_SIZE = "9"  # 12 px
@@ -85,17 +86,34 @@ class GraphDrawing(graphviz.Digraph):
     """
 
     def __init__(
-        self, *args: Any, svg_renderer: str = "auto", values: int = 0, hint: str = "", **kwargs: Any
+        self,
+        *args: Any,
+        svg_renderer: str = "auto",
+        values: int = 0,
+        hint: str = "",
+        folded: GraphDrawing | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.svg_renderer = svg_renderer  # ("renderer" is taken: graphviz's own output renderer)
         self.values = values  # how many Values the graph drawn holds
         self.hint = hint  # said above the inline display of a big graph
+        self.folded = folded  # the same graph with one box per neuron, offered inline
 
     def _copy_kwargs(self, **kwargs: Any) -> dict[str, Any]:
         kwargs = super()._copy_kwargs(**kwargs)  # for copy() and subgraph()
         kwargs.update(svg_renderer=self.svg_renderer, values=self.values, hint=self.hint)
+        kwargs.update(folded=self.folded)
         return kwargs
+
+    def _views(self, svg: str) -> list[tuple[str, str]]:
+        """(title, SVG) of each view shown inline: one box per neuron first, if offered."""
+        if self.folded is None:
+            return [("", svg)]
+        return [
+            (f"one box per neuron ({self.folded.values} boxes)", self.folded.svg()),
+            (f"all {self.values} values", svg),
+        ]
 
     def svg(self) -> str:
         """The drawing as an SVG document, from the renderer chosen by `svg_renderer`."""
@@ -114,11 +132,11 @@ class GraphDrawing(graphviz.Digraph):
         return self.svg()
 
     def _repr_html_(self) -> str:
-        return framed(self.svg(), self.hint)
+        return framed(self._views(self.svg()), self.hint)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **_: Any) -> dict[str, str]:
         svg = self.svg()
-        bundle = {"text/html": framed(svg, self.hint), "image/svg+xml": svg}
+        bundle = {"text/html": framed(self._views(svg), self.hint), "image/svg+xml": svg}
         return {
             mime: data
             for mime, data in bundle.items()
@@ -135,20 +153,32 @@ def svg_size(svg: str) -> tuple[float, float]:
     return float(found.group(1)) * scale, float(found.group(3)) * scale
 
 
-def framed(svg: str, hint: str = "") -> str:
-    """HTML showing `svg` at 100% in a frame that scrolls, with a fit-to-width switch (CSS only)."""
-    width, height = svg_size(svg)
+def framed(views: list[tuple[str, str]], hint: str = "") -> str:
+    """HTML showing SVGs at 100% in a frame that scrolls, with a fit-to-width switch, and a
+    switch between the views when there are several ((title, SVG) pairs). CSS only, no script."""
     key = f"chainrule-graph-{next(_ids)}"
-    note = f"{width:.0f} x {height:.0f} px" + (f". {hint}" if hint else "")
-    body = svg[svg.index("<svg") :]
+    style = [f"#{key} .view svg{{display:block}}", f"#{key} .fit:checked~.view svg{{width:100%;height:auto}}"]
+    switches, panes = [], []
+    for n, (title, svg) in enumerate(views):
+        width, height = svg_size(svg)
+        size = f"{width:.0f} x {height:.0f} px"
+        if len(views) > 1:
+            checked = " checked" if n == 0 else ""
+            switches.append(
+                f'<input type="radio" name="{key}" id="{key}-{n}" class="v{n}"{checked}>'
+                f'<label for="{key}-{n}">{_html_text(title)} ({size})</label> '
+            )
+            style += [f"#{key} .p{n}{{display:none}}", f"#{key} .v{n}:checked~.view .p{n}{{display:block}}"]
+        else:
+            switches.append(f'<span style="color:#57534e">{size}</span> ')
+        panes.append(f'<div class="p{n}">{svg[svg.index("<svg") :]}</div>')
+    note = f'<div style="color:#57534e">{_html_text(hint)}</div>' if hint else ""
     return (
-        f'<div id="{key}" style="font:12px sans-serif;max-width:100%">'
-        f"<style>#{key} .view svg{{display:block}}"
-        f"#{key} input:checked~.view svg{{width:100%;height:auto}}</style>"
-        f'<input type="checkbox" id="{key}-fit"><label for="{key}-fit">fit to width</label>'
-        f' <span style="color:#57534e">{_html_text(note)}</span>'
-        f'<div class="view" style="overflow:auto;max-height:80vh;max-width:100%;'
-        f'border:1px solid #e7e5e4">{body}</div></div>'
+        f'<div id="{key}" style="font:12px sans-serif;max-width:100%">{note}'
+        f"<style>{''.join(style)}</style>{''.join(switches)}"
+        f'<input type="checkbox" class="fit" id="{key}-fit"><label for="{key}-fit">fit to width</label>'
+        f'<div class="view" style="overflow-x:auto;max-width:100%;'
+        f'border:1px solid #e7e5e4">{"".join(panes)}</div></div>'
     )
 
 
@@ -199,15 +229,25 @@ def draw_graph(
     neurons = _neurons(order) if collapse == "neuron" else {}
     hidden = _folded(neurons, params)
     index = {node: i for i, node in enumerate(order)}
+    requested = rankdir
     if rankdir == "auto":
         rankdir = _auto_rankdir(order, hidden)
-    hint = ""
+    hint, folded = "", None
     if count > BIG and collapse is None:
-        hint = f"{count} values"
+        hint = f"This graph holds {count} values."
         if _neurons(order):
-            hint += '; draw_graph(root, collapse="neuron") draws one box per neuron'
+            folded = draw_graph(
+                root, requested, show_grad, edge_labels, max_nodes, digits, renderer, "neuron", legend
+            )
+            hint += ' Shown first with one box per neuron, as draw_graph(root, collapse="neuron") draws it.'
 
-    g = GraphDrawing(name="computation_graph", svg_renderer=renderer, values=count - len(hidden), hint=hint)
+    g = GraphDrawing(
+        name="computation_graph",
+        svg_renderer=renderer,
+        values=count - len(hidden),
+        hint=hint,
+        folded=folded,
+    )
     g.attr("graph", rankdir=rankdir, ranksep="0.25", nodesep="0.08", bgcolor="white", pad="0.05")
     g.attr("node", fontname=FONT, fontsize=FONT_SIZE, shape="record", height="0.2", margin="0.06,0.03")
     g.attr("edge", fontname=FONT, fontsize=EDGE_FONT_SIZE, fontcolor=EDGE_LABEL_COLOUR, color="#6b7280")
@@ -223,8 +263,6 @@ def draw_graph(
         kind = "output" if node is root else _kind(node, params)
         kinds.add(kind)
         rows = [names[node]] if node in names else []
-        if node in neurons:
-            rows.append(f"{node.op}(w·x + b)" if node is not neurons[node] else "w·x + b")
         g.node(f"v{i}", label=_value_label(rows, node, rankdir, show_grad, digits), **STYLES[kind])
         if not node.parents:
             continue
@@ -322,7 +360,7 @@ def _neurons(order: list[Value]) -> dict[Value, Value]:
         if any(p.parents for p in (*w, b)):
             continue
         after = users[node]
-        if len(after) == 1 and len(after[0].parents) == 1:
+        if len(after) == 1 and after[0].op.startswith(ACTIVATIONS):
             found[after[0]] = node
         else:
             found[node] = node

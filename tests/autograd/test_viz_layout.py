@@ -90,8 +90,8 @@ def test_edge_labels_sit_on_their_edges_and_say_whose_they_are() -> None:
 def test_inline_display_scrolls_and_has_a_fit_switch() -> None:
     g = viz.draw_graph(worked_example(), edge_labels=True)
     page = g._repr_html_()
-    assert "overflow:auto" in page and 'type="checkbox"' in page and "fit to width" in page
-    assert re.search(r"input:checked~\.view svg\{width:100%", page)
+    assert "overflow-x:auto" in page and 'type="checkbox"' in page and "fit to width" in page
+    assert re.search(r"\.fit:checked~\.view svg\{width:100%", page)
     assert page.count("<svg") == 1 and "<?xml" not in page
 
 
