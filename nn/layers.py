@@ -15,7 +15,7 @@ import numbers
 import random
 from collections.abc import Callable, Sequence
 from operator import attrgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autograd import Value
 from autograd.ops import DOT
@@ -23,6 +23,9 @@ from autograd.value import record
 
 from .init import RandomSource, initial_weights
 from .module import Module
+
+if TYPE_CHECKING:
+    from .draw import NetworkDrawing
 
 _data = attrgetter("data")
 
@@ -42,7 +45,17 @@ def activation_function(name: str) -> Callable[[Value], Value] | None:
     return ACTIVATIONS[name]
 
 
-class Neuron(Module):
+class Drawable:
+    """`draw()`: the network diagram of `nn.draw_network`."""
+
+    def draw(self, show: str = "weight", renderer: str = "auto") -> NetworkDrawing:
+        """Neurons as circles in layers, weights as edges coloured and sized by weight or grad."""
+        from .draw import draw_network
+
+        return draw_network(self, show=show, renderer=renderer)  # type: ignore[arg-type]
+
+
+class Neuron(Module, Drawable):
     """activation(w . x + b): one `dot` node, then one activation node.
 
     `weights` (nin numbers or Values) and `bias` (a number or Value) are optional; a Value given
@@ -94,7 +107,7 @@ class Neuron(Module):
         return f"Neuron({len(self.w)}, activation={self.activation!r})"
 
 
-class Layer(Module):
+class Layer(Module, Drawable):
     """`nout` neurons that all read the same `nin` inputs; calling it returns a list of `nout` Values.
 
     `weights[j][i]` connects input i to neuron j. `bias` is one number/Value shared by every
@@ -157,7 +170,7 @@ class Layer(Module):
         return f"Layer({nin}, {nout}, activation={self.activation!r})"
 
 
-class MLP(Module):
+class MLP(Module, Drawable):
     """A multi-layer perceptron: `MLP(2, [16, 16, 1])` has two hidden layers of 16 and one output.
 
     Hidden layers use `activation`, the last layer `output_activation`. Weights come from `init`
