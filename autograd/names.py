@@ -2,7 +2,8 @@
 
 A labelled node is called by its label. An unlabelled computed node is called by its op and a
 running number in topological order (parents before children): `add#1`, `mul#1`, `add#2`,
-`sigmoid#1`. An unlabelled leaf (a constant such as the 2 in `x * 2`) has no name.
+`sigmoid#1` (the op table's `Op.word`). An unlabelled leaf (a constant such as the 2 in `x * 2`)
+has no name.
 """
 
 from __future__ import annotations
@@ -10,26 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .value import Value
-
-# words for the ops written as symbols: mul#1 reads better than *#1
-WORDS = {
-    "+": "add",
-    "-": "sub",
-    "*": "mul",
-    "/": "div",
-    "%": "mod",
-    "<": "lt",
-    "<=": "le",
-    ">": "gt",
-    ">=": "ge",
-    "==": "eq",
-    "!=": "ne",
-}
-
-
-def op_word(op: str) -> str:
-    """The word for an op name in automatic names: "+" -> "add", "**2" -> "pow", "tanh" -> "tanh"."""
-    return "pow" if op.startswith("**") else WORDS.get(op, op)
 
 
 def node_names(order: Iterable[Value]) -> dict[Value, str]:
@@ -44,7 +25,7 @@ def node_names(order: Iterable[Value]) -> dict[Value, str]:
         if node.label:
             names[node] = node.label
         elif node.parents:
-            word = op_word(node.op)
+            word = node._op.word  # type: ignore[union-attr]  # the op table's word: "+" -> "add"
             seen[word] = seen.get(word, 0) + 1
             names[node] = f"{word}#{seen[word]}"
     return names

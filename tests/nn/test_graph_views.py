@@ -45,7 +45,8 @@ def test_a_folded_edge_carries_the_neurons_local_derivative() -> None:
     n = (len(dot.parents) - 1) // 2
     x0 = dot.parents[n]
     expected = float(dot.local_grads[n]) * float(neuron.local_grads[0])  # w * relu'(z)
-    edge = f"v{order.index(x0)} -> v{order.index(neuron)} [label="
+    at = {id(node): i for i, node in enumerate(order)}  # (list.index would compare Values with ==)
+    edge = f"v{at[id(x0)]} -> v{at[id(neuron)]} [label="
     line = next(line for line in g.source.splitlines() if line.strip().startswith(edge))
     assert f"{expected:#.4g}" in line
 
