@@ -1,7 +1,7 @@
 """The `chainrule` command: draw an expression's graph, print its chain rule, run the demo.
 
     chainrule graph "x*y + x**2" --at x=3 y=-3 -o graph.svg
-    chainrule explain "x*y + x**2" --at x=3 y=-3 --wrt x
+    chainrule explain "x*y + x**2" --at x=3 y=-3 --wrt x --html explain.html
     chainrule demo --out chainrule-demo
 
 Exit status: 0 on success, 2 for a usage error (bad arguments, a refused expression), 1 when
@@ -112,6 +112,9 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="list at most N paths, the largest contributions (default: 100)",
     )
+    explain.add_argument(
+        "--html", type=Path, metavar="FILE.html", help="also write the table as an HTML page"
+    )
     explain.set_defaults(run=_explain, parser=explain)
 
     demo = commands.add_parser(
@@ -219,9 +222,12 @@ def _explain(args: argparse.Namespace) -> int:
     if args.wrt not in leaves:
         known = ", ".join(leaves) or "none"
         raise UsageError(f"--wrt {args.wrt}: not a variable of the expression (its variables: {known})")
+    table = explain(output, leaves[args.wrt], max_paths=args.max_paths)
     print(header)
     print()
-    print(explain(output, leaves[args.wrt], max_paths=args.max_paths))
+    print(table)
+    if args.html is not None:
+        print(f"wrote {table.save_html(args.html)}")
     return 0
 
 

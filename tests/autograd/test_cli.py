@@ -220,3 +220,12 @@ def test_demo_refuses_a_file_as_its_folder(tmp_path: Path) -> None:
     result = chainrule("demo", "--out", str(target), "--epochs", "1")
     assert result.returncode == 1 and "it is a file, not a folder" in result.stderr
     assert target.read_text() == "keep me"
+
+
+def test_explain_writes_the_table_as_html(tmp_path: Path) -> None:
+    out = tmp_path / "explain.html"
+    result = chainrule("explain", "x*y + x**2", "--at", "x=3", "y=-3", "--wrt", "x", "--html", str(out))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.rstrip().endswith(f"wrote {out}")
+    page = out.read_text(encoding="utf-8")
+    assert '<table class="chainrule-explain">' in page and "d(x*y + x**2)/dx = 3.00000" in page
