@@ -1,6 +1,6 @@
 """The `chainrule` command: draw an expression's graph, print its chain rule, run the demo.
 
-    chainrule graph "x*y + x**2" --at x=3 y=-3 -o graph.svg
+    chainrule graph "x*y + x**2" --at x=3 y=-3 -o graph.svg    (or -o graph.html: the interactive page)
     chainrule explain "x*y + x**2" --at x=3 y=-3 --wrt x --html explain.html
     chainrule demo --out chainrule-demo
 
@@ -74,14 +74,22 @@ def _parser() -> argparse.ArgumentParser:
 
     graph = commands.add_parser(
         "graph",
-        help="draw an expression's computation graph with its values and gradients (SVG)",
+        help="draw an expression's computation graph with its values and gradients (SVG or HTML page)",
         description="Evaluate EXPR at the given values, back-propagate, and draw the graph with every "
-        "value and gradient d(EXPR)/d(node) as an SVG file.",
+        "value and gradient d(EXPR)/d(node) as an SVG file, or as an interactive HTML page (pan, zoom, "
+        "local derivatives on hover, backward step by step) when FILE ends in .html.",
         epilog=_expressions_help(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _expression_arguments(graph)
-    graph.add_argument("-o", "--output", required=True, metavar="FILE.svg", help="the SVG file to write")
+    graph.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        type=Path,
+        metavar="FILE",
+        help="the file to write: FILE.svg for the drawing, FILE.html for the interactive page",
+    )
     graph.add_argument("--edge-labels", action="store_true", help="write each edge's local derivative on it")
     graph.add_argument(
         "--renderer",
@@ -207,9 +215,16 @@ def _build(args: argparse.Namespace) -> tuple[Value, dict[str, Value], str]:
 def _graph(args: argparse.Namespace) -> int:
     output, leaves, header = _build(args)
     output.backward()
-    path = viz.save_svg(
-        output, args.output, edge_labels=args.edge_labels, renderer=args.renderer, max_nodes=args.max_nodes
-    )
+    if args.output.suffix.lower() in (".html", ".htm"):
+        path = viz.save_html(output, args.output, renderer=args.renderer, max_nodes=args.max_nodes)
+    else:
+        path = viz.save_svg(
+            output,
+            args.output,
+            edge_labels=args.edge_labels,
+            renderer=args.renderer,
+            max_nodes=args.max_nodes,
+        )
     print(header)
     for name, leaf in leaves.items():
         print(f"df/d{name} = {_number(leaf.grad)}")

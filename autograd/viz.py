@@ -38,7 +38,9 @@ __all__ = [
     "RendererNotFound",
     "count_values",
     "draw_graph",
+    "interactive",
     "render_svg",
+    "save_html",
     "save_svg",
     "svg_size",
 ]
@@ -212,8 +214,8 @@ def draw_graph(
     ("auto", "dot" or "wasm"; see `autograd.render`). collapse="neuron": one box per neuron
     (a `dot` node and the activation applied to it alone), its weights and bias folded in; an
     edge label is then d(neuron)/d(input), act'(z) * w. legend: a row naming the box styles.
-    Nodes are named by their place in the topological order, so the same graph always gives
-    the same DOT source.
+    Nodes are named by their place in the topological order (`v3`, its op `v3_op`; the edge
+    from the k-th input of `v3` is `e3_k`), so the same graph always gives the same DOT source.
     """
     _check_options(root, rankdir, max_nodes, digits, renderer, collapse)
     order = topological_order(root)
@@ -268,7 +270,7 @@ def draw_graph(
             continue
         if node in neurons:
             for k, parent in enumerate(_neuron_inputs(neurons[node])):
-                g.edge(f"v{index[parent]}", f"v{i}", label=labels.get((parent, node, k)))
+                g.edge(f"v{index[parent]}", f"v{i}", label=labels.get((parent, node, k)), id=f"e{i}_{k}")
             continue
         g.node(f"v{i}_op", label=_text(node.op), **OP_STYLE)
         g.edge(f"v{i}_op", f"v{i}")
@@ -276,7 +278,8 @@ def draw_graph(
         for k, parent in enumerate(node.parents):
             # a neuron's inputs one rank above its weights: the weights then share no row with them
             minlen = "2" if k in inputs and rankdir in ("TB", "BT") else None
-            g.edge(f"v{index[parent]}", f"v{i}_op", label=labels.get((parent, node, k)), minlen=minlen)
+            label = labels.get((parent, node, k))
+            g.edge(f"v{index[parent]}", f"v{i}_op", label=label, minlen=minlen, id=f"e{i}_{k}")
     if legend:
         _legend(g, kinds, rankdir)
     return g
@@ -294,6 +297,22 @@ def save_svg(root: Value, path: str | os.PathLike[str], **options: Any) -> Path:
     with atomic_write(path) as f:
         f.write(svg)
     return path
+
+
+def save_html(root: Value, path: str | os.PathLike[str], **options: Any) -> Path:
+    """Write `root`'s graph as one self-contained interactive HTML page (see `autograd.page`):
+    pan and zoom, values and local derivatives on hover, paths on click, backward step by step.
+    Options: max_nodes, digits, renderer, title. Returns the path."""
+    from .page import save_html as save_page
+
+    return save_page(root, path, **options)
+
+
+def interactive(root: Value, **options: Any) -> Any:
+    """The interactive page of `save_html` as an object that shows inline in Jupyter."""
+    from .page import interactive as page
+
+    return page(root, **options)
 
 
 # --- the pieces of a drawing --------------------------------------------------------------------
