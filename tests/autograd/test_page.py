@@ -18,37 +18,14 @@ from typing import Any
 
 import pytest
 
-import autograd
 from autograd import Value, page, viz
 from autograd.cli import main
 from autograd.graph import topological_order
+from tests.autograd.examples import worked_example
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 INSTALL = "apt-get install chromium chromium-driver (Debian/Ubuntu), and pip install selenium"
-
-
-def worked_example() -> Value:
-    """The source article's 2-2-2 network, named as notebook 03 names it, after backward."""
-    w = [Value(v, label=f"w{i}") for i, v in enumerate([0.10, 0.15, 0.03, 0.08, 0.18, 0.06, 0.11, 0.26], 1)]
-    b1, b2 = Value(0.05, label="b1"), Value(0.42, label="b2")
-    x = [Value(0.95, label="x1"), Value(0.06, label="x2")]
-    h = []
-    for name, weights in [("h1", w[0:2]), ("h2", w[2:4])]:
-        net = autograd.dot(weights, x, b1)
-        net.label = f"net_{name}"
-        h.append(net.sigmoid())
-        h[-1].label = f"out_{name}"
-    y = []
-    for name, weights in [("y1", w[4:6]), ("y2", w[6:8])]:
-        net = autograd.dot(weights, h, b2)
-        net.label = f"net_{name}"
-        y.append(net.sigmoid())
-        y[-1].label = f"out_{name}"
-    E = 0.5 * (0.05 - y[0]) ** 2 + 0.5 * (0.82 - y[1]) ** 2
-    E.label = "E"
-    E.backward()
-    return E
 
 
 def page_data(document: str) -> dict[str, Any]:

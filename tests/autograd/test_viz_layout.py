@@ -11,36 +11,12 @@ import pytest
 
 import autograd
 from autograd import Value, viz
+from tests.autograd.examples import worked_example
 
 SVG = "{http://www.w3.org/2000/svg}"
 COLUMN = 850  # px: a notebook's output column
 SMALLEST_TEXT = 11  # px at 100%
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
-
-
-def worked_example() -> Value:
-    """The 2-2-2 sigmoid network of notebook 03, named as the notebook names it, after backward."""
-    w = [Value(v, label=f"w{i}") for i, v in enumerate([0.10, 0.15, 0.03, 0.08, 0.18, 0.06, 0.11, 0.26], 1)]
-    b1, b2 = Value(0.05, label="b1"), Value(0.42, label="b2")
-    x = [Value(0.95, label="x1"), Value(0.06, label="x2")]
-    h, y = [], []
-    for name, weights, inputs, bias, out in [
-        ("h1", w[0:2], x, b1, h),
-        ("h2", w[2:4], x, b1, h),
-    ]:
-        net = autograd.dot(weights, inputs, bias)
-        net.label = f"net_{name}"
-        out.append(net.sigmoid())
-        out[-1].label = f"out_{name}"
-    for name, weights in [("y1", w[4:6]), ("y2", w[6:8])]:
-        net = autograd.dot(weights, h, b2)
-        net.label = f"net_{name}"
-        y.append(net.sigmoid())
-        y[-1].label = f"out_{name}"
-    E = 0.5 * (0.05 - y[0]) ** 2 + 0.5 * (0.82 - y[1]) ** 2
-    E.label = "E"
-    E.backward()
-    return E
 
 
 def font_sizes_px(svg: str) -> list[float]:
