@@ -497,6 +497,8 @@ def _value_label(rows: list[str], node: Value, rankdir: str, show_grad: bool, di
 def _legend(g: graphviz.Digraph, kinds: Iterable[str], rankdir: str) -> None:
     """A row (a column, left to right) of small boxes naming the styles used, above the graph."""
     shown = [kind for kind in STYLES if kind in kinds]
+    if rankdir in ("LR", "RL"):  # a column, which Graphviz stacks from the bottom up
+        shown.reverse()
     with g.subgraph(name="legend") as legend:
         legend.attr(rank="source")
         for kind in shown:
