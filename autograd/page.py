@@ -22,7 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .explain import explain
+from .explain import STYLE, explain
 from .files import atomic_write
 from .graph import topological_order
 from .names import node_names
@@ -107,7 +107,7 @@ def _node(node: Value, i: int, names: dict[Value, str], root: Value) -> dict[str
     if node is root:
         paths = "<p>This is the output: its grad is 1, where backward starts.</p>"
     else:
-        paths = explain(root, node, max_paths=MAX_PATHS).to_html()
+        paths = explain(root, node, max_paths=MAX_PATHS).to_html().removeprefix(f"<style>{STYLE}</style>")
     return {
         "id": f"v{i}",
         "name": _name(node, names),
@@ -147,7 +147,8 @@ def _document(title: str, svg: str, data: dict[str, Any]) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{heading}</title>
 <style>
-{_asset("page.css")}</style>
+{_asset("page.css")}{STYLE}
+</style>
 </head>
 <body>
 <header>

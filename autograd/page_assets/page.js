@@ -207,7 +207,25 @@
   });
   window.addEventListener("mouseup", () => { drag = null; frame.classList.remove("dragging"); });
 
+  function focus(id) { // centre the view on a box
+    const g = groups.get(id);
+    if (!g) return;
+    const r = g.getBoundingClientRect();
+    const p = units({ clientX: r.left + r.width / 2, clientY: r.top + r.height / 2 });
+    const clamp = (v, low, high) => Math.max(low, Math.min(v, high)); // no empty space past the graph
+    view.x = clamp(p.x - view.w / 2, full.x, full.x + full.w - view.w);
+    view.y = clamp(p.y - view.h / 2, full.y, full.y + full.h - view.h);
+    apply();
+  }
+
+  // Text at 100%, never squeezed: a graph taller than the frame starts at its top, one wider
+  // than the frame starts at the output, where backward starts.
   const room = frame.getBoundingClientRect();
-  if ((full.w * 4) / 3 > room.width || (full.h * 4) / 3 > room.height * 1.25) actualSize(); // 100%, not squeezed
+  if ((full.w * 4) / 3 > room.width) {
+    actualSize();
+    focus(data.order[0]);
+  } else if ((full.h * 4) / 3 > room.height * 1.25) {
+    actualSize();
+  }
   show();
 })();
