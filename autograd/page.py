@@ -59,7 +59,7 @@ class GraphPage:
         # a frame keeps the page's script and ids apart from the notebook's
         return (
             f'<iframe srcdoc="{html.escape(self.html, quote=True)}" title="{html.escape(self.title)}" '
-            f'style="width:100%;height:640px;border:1px solid #e7e5e4" sandbox="allow-scripts"></iframe>'
+            f'style="width:100%;height:760px;border:1px solid #e7e5e4" sandbox="allow-scripts"></iframe>'
         )
 
 
