@@ -15,7 +15,6 @@ written d(value)/d(input) = number where two edges of the same value or op would
 
 from __future__ import annotations
 
-import itertools
 import os
 import re
 from collections import Counter
@@ -25,8 +24,10 @@ from typing import Any
 
 import graphviz
 
+from . import neurons as neuron_graph
 from .files import atomic_write
 from .graph import topological_order
+from .inline import framed, svg_size
 from .names import node_names
 from .render import RendererNotFound, check_renderer, render_svg
 from .value import Value
@@ -50,7 +51,6 @@ BIG = 40  # Values; above this the inline display says how many and how to fold 
 
 RANKDIRS = ("auto", "LR", "TB", "RL", "BT")
 COLLAPSE = (None, "neuron")
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "gelu", "softplus")  # folded into a neuron
 FONT = "Helvetica"  # every renderer knows its metrics, so boxes fit their text
 FONT_SIZE = "9"  # points; Graphviz's SVG draws 1 pt as 1.33 px at 100%: 12 px text
 EDGE_FONT_SIZE = "9"  # 12 px
@@ -75,7 +75,6 @@ OP_STYLE = {
     "height": "0.22",
 }
 EDGE_LABEL_COLOUR = "#1d4ed8"
-_ids = itertools.count(1)
 
 
 class GraphDrawing(graphviz.Digraph):
@@ -146,48 +145,6 @@ class GraphDrawing(graphviz.Digraph):
         }
 
 
-def svg_size(svg: str) -> tuple[float, float]:
-    """(width, height) of an SVG made by Graphviz, in CSS pixels at 100% (its own width attribute)."""
-    found = re.search(r'<svg[^>]*?width="([\d.]+)(pt|px)?"[^>]*?height="([\d.]+)(pt|px)?"', svg)
-    if not found:
-        raise ValueError("not an SVG document with a width and a height")
-    scale = 4 / 3 if found.group(2) == "pt" else 1.0
-    return float(found.group(1)) * scale, float(found.group(3)) * scale
-
-
-def framed(views: list[tuple[str, str]], hint: str = "") -> str:
-    """HTML showing SVGs at 100% in a frame that scrolls, with a fit-to-width switch, and a
-    switch between the views when there are several ((title, SVG) pairs). CSS only, no script."""
-    key = f"chainrule-graph-{next(_ids)}"
-    style = [f"#{key} .view svg{{display:block}}", f"#{key} .fit:checked~.view svg{{width:100%;height:auto}}"]
-    switches, panes = [], []
-    for n, (title, svg) in enumerate(views):
-        width, height = svg_size(svg)
-        size = f"{width:.0f} x {height:.0f} px"
-        if len(views) > 1:
-            checked = " checked" if n == 0 else ""
-            switches.append(
-                f'<input type="radio" name="{key}" id="{key}-{n}" class="v{n}"{checked}>'
-                f'<label for="{key}-{n}">{_html_text(title)} ({size})</label> '
-            )
-            style += [f"#{key} .p{n}{{display:none}}", f"#{key} .v{n}:checked~.view .p{n}{{display:block}}"]
-        else:
-            switches.append(f'<span style="color:#57534e">{size}</span> ')
-        panes.append(f'<div class="p{n}">{svg[svg.index("<svg") :]}</div>')
-    note = f'<div style="color:#57534e">{_html_text(hint)}</div>' if hint else ""
-    return (
-        f'<div id="{key}" style="font:12px sans-serif;max-width:100%">{note}'
-        f"<style>{''.join(style)}</style>{''.join(switches)}"
-        f'<input type="checkbox" class="fit" id="{key}-fit"><label for="{key}-fit">fit to width</label>'
-        f'<div class="view" style="overflow-x:auto;max-width:100%;'
-        f'border:1px solid #e7e5e4">{"".join(panes)}</div></div>'
-    )
-
-
-def _html_text(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def count_values(root: Value) -> int:
     """How many Values the graph of `root` has (iterative, so any depth works)."""
     return len(topological_order(root))
@@ -227,9 +184,9 @@ def draw_graph(
             f"fold each neuron into one box, or pass max_nodes={count} (or more) to draw it anyway"
         )
     names = node_names(order)
-    params = _parameters(order)
-    neurons = _neurons(order) if collapse == "neuron" else {}
-    hidden = _folded(neurons, params)
+    params = neuron_graph.parameters(order)
+    neurons = neuron_graph.neurons(order) if collapse == "neuron" else {}
+    hidden = neuron_graph.folded(order, neurons, params)
     index = {node: i for i, node in enumerate(order)}
     requested = rankdir
     if rankdir == "auto":
@@ -237,7 +194,7 @@ def draw_graph(
     hint, folded = "", None
     if count > BIG and collapse is None:
         hint = f"This graph holds {count} values."
-        if _neurons(order):
+        if neuron_graph.neurons(order):
             folded = draw_graph(
                 root, requested, show_grad, edge_labels, max_nodes, digits, renderer, "neuron", legend
             )
@@ -269,12 +226,12 @@ def draw_graph(
         if not node.parents:
             continue
         if node in neurons:
-            for k, parent in enumerate(_neuron_inputs(neurons[node])):
+            for k, parent in enumerate(neuron_graph.dot_parts(neurons[node])[1]):
                 g.edge(f"v{index[parent]}", f"v{i}", label=labels.get((parent, node, k)), id=f"e{i}_{k}")
             continue
         g.node(f"v{i}_op", label=_text(node.op), **OP_STYLE)
         g.edge(f"v{i}_op", f"v{i}")
-        inputs = _dot_inputs(node)
+        inputs = neuron_graph.input_positions(node)
         for k, parent in enumerate(node.parents):
             # a neuron's inputs one rank above its weights: the weights then share no row with them
             minlen = "2" if k in inputs and rankdir in ("TB", "BT") else None
@@ -342,81 +299,6 @@ def _kind(node: Value, params: set[Value]) -> str:
     return "input" if node.label else "constant"  # an unlabelled leaf: a number in the code
 
 
-def _dot_parts(node: Value) -> tuple[tuple[Value, ...], tuple[Value, ...], Value]:
-    """(weights, inputs, bias) of a `dot` node, whose parents are w1..wn, x1..xn, b."""
-    n = (len(node.parents) - 1) // 2
-    return node.parents[:n], node.parents[n : 2 * n], node.parents[-1]
-
-
-def _parameters(order: list[Value]) -> set[Value]:
-    """The leaves that are the weights or the bias of some `dot` node (a neuron's parameters)."""
-    params: set[Value] = set()
-    for node in order:
-        if node.op == "dot":
-            w, _, b = _dot_parts(node)
-            params.update(p for p in (*w, b) if not p.parents)
-    return params
-
-
-def _consumers(order: list[Value]) -> dict[Value, list[Value]]:
-    """{node: the nodes that have it as a parent}, one entry per edge."""
-    users: dict[Value, list[Value]] = {node: [] for node in order}
-    for node in order:
-        for parent in node.parents:
-            users[parent].append(node)
-    return users
-
-
-def _neurons(order: list[Value]) -> dict[Value, Value]:
-    """{the Value a neuron outputs: its `dot` node}. A neuron is a `dot` node whose weights and
-    bias are leaves, with the one-input op applied to it alone (its activation) if there is one."""
-    users = _consumers(order)
-    found: dict[Value, Value] = {}
-    for node in order:
-        if node.op != "dot" or len(node.parents) % 2 == 0:
-            continue
-        w, _, b = _dot_parts(node)
-        if any(p.parents for p in (*w, b)):
-            continue
-        after = users[node]
-        if len(after) == 1 and after[0].op.startswith(ACTIVATIONS):
-            found[after[0]] = node
-        else:
-            found[node] = node
-    return found
-
-
-def _folded(neurons: dict[Value, Value], params: set[Value]) -> set[Value]:
-    """What a collapsed drawing leaves out: each neuron's dot node and the parameters only
-    neurons use."""
-    if not neurons:
-        return set()
-    hidden = {dot for out, dot in neurons.items() if out is not dot}
-    folded_dots = set(neurons.values())
-    used_elsewhere: set[Value] = set()
-    order_nodes = set(neurons) | folded_dots
-    for node in order_nodes:
-        if node.op == "dot" and node in folded_dots:
-            continue
-        used_elsewhere.update(p for p in node.parents if p in params)
-    for dot in folded_dots:
-        w, _, b = _dot_parts(dot)
-        hidden.update(p for p in (*w, b) if p not in used_elsewhere)
-    return hidden
-
-
-def _dot_inputs(node: Value) -> range:
-    """The positions of a `dot` node's inputs x among its parents (empty for other ops)."""
-    if node.op != "dot" or len(node.parents) % 2 == 0:
-        return range(0)
-    n = (len(node.parents) - 1) // 2
-    return range(n, 2 * n)
-
-
-def _neuron_inputs(dot: Value) -> tuple[Value, ...]:
-    return _dot_parts(dot)[1]
-
-
 def _auto_rankdir(order: list[Value], hidden: set[Value]) -> str:
     """Left to right if that fits a notebook column, else the narrower of the two directions.
 
@@ -452,7 +334,7 @@ def _edges(
             dot = neurons[node]
             n = (len(dot.parents) - 1) // 2
             slope = float(node.local_grads[0]) if node is not dot else 1.0
-            for k, parent in enumerate(_neuron_inputs(dot)):
+            for k, parent in enumerate(neuron_graph.dot_parts(dot)[1]):
                 edges.append((parent, node, k, float(dot.local_grads[n + k]) * slope))
         else:
             for k, (parent, local) in enumerate(zip(node.parents, node.local_grads)):

@@ -67,3 +67,17 @@ def test_max_nodes_stays_the_hard_guard() -> None:
         viz.draw_graph(loss, collapse="neuron", max_nodes=100)
     with pytest.raises(ValueError, match="collapse"):
         viz.draw_graph(loss, collapse="layer")
+
+
+def test_a_parameter_used_outside_its_neuron_stays_drawn() -> None:
+    model = nn.MLP(2, [2, 1], seed=0)
+    w = model.layers[0].neurons[0].w[0]
+    loss = model([Value(1.0, label="x1"), Value(2.0, label="x2")]) + 0.1 * w**2  # weight decay on w
+    loss.backward()
+    g = viz.draw_graph(loss, collapse="neuron")
+    assert w.label in " ".join(boxes(g))  # its box is drawn, as the weight-decay term needs it
+    declared = set(re.findall(r"^\t(v\d+(?:_op)?) \[", g.source, re.MULTILINE))
+    used = set(
+        re.findall(r"\b(v\d+(?:_op)?)\b", " ".join(line for line in g.source.splitlines() if "->" in line))
+    )
+    assert used <= declared  # every edge joins drawn nodes
