@@ -90,7 +90,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="the file to write: FILE.svg for the drawing, FILE.html for the interactive page",
     )
-    graph.add_argument("--edge-labels", action="store_true", help="write each edge's local derivative on it")
+    graph.add_argument(
+        "--edge-labels",
+        action="store_true",
+        help="write each edge's local derivative on it (the HTML page always does)",
+    )
     graph.add_argument(
         "--renderer",
         choices=("auto", "dot", "wasm"),
