@@ -1,4 +1,4 @@
-"""Draw a computation graph: a box per Value (name, data and grad stacked), a small circle per op.
+"""Draw a computation graph: a box per Value (name, data and grad stacked), a small oval per op.
 
     from autograd import viz
     viz.draw_graph(loss)                      # shows inline in Jupyter
