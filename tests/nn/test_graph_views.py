@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
 
 import nn
 from autograd import Value, viz
 from autograd.graph import topological_order
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
 
 
 def sample_loss() -> Value:
@@ -81,3 +84,21 @@ def test_a_parameter_used_outside_its_neuron_stays_drawn() -> None:
         re.findall(r"\b(v\d+(?:_op)?)\b", " ".join(line for line in g.source.splitlines() if "->" in line))
     )
     assert used <= declared  # every edge joins drawn nodes
+
+
+@pytest.mark.parametrize("renderer", ["wasm", pytest.param("dot", marks=needs_dot)])
+def test_the_demo_graph_scrolls_at_100_percent_and_folded_fits_the_column(renderer: str) -> None:
+    model = nn.MLP(2, [4, 4, 1], activation="tanh", init="xavier", seed=0)  # the demo's network
+    score = model([Value(0.5, label="x1"), Value(-0.3, label="x2")])
+    score.backward()
+    g = viz.draw_graph(score, renderer=renderer)
+    full = viz.svg_size(g.svg())
+    assert full[0] > 850  # too wide for the column: shown at 100% in a frame that scrolls
+    assert g.folded is not None
+    folded = viz.svg_size(g.folded.svg())
+    assert folded[0] <= 850 and folded[1] <= 850
+    page = g._repr_html_()
+    assert "overflow-x:auto" in page
+    assert page.index(f"{folded[0]:.0f} x {folded[1]:.0f} px") < page.index(
+        f"{full[0]:.0f} x {full[1]:.0f} px"
+    )
