@@ -38,6 +38,7 @@ __all__ = [
     "GraphDrawing",
     "RendererNotFound",
     "count_values",
+    "dot_text",
     "draw_graph",
     "interactive",
     "render_svg",
@@ -229,7 +230,7 @@ def draw_graph(
             for k, parent in enumerate(neuron_graph.dot_parts(neurons[node])[1]):
                 g.edge(f"v{index[parent]}", f"v{i}", label=labels.get((parent, node, k)), id=f"e{i}_{k}")
             continue
-        g.node(f"v{i}_op", label=_text(node.op), **OP_STYLE)
+        g.node(f"v{i}_op", label=dot_text(node.op), **OP_STYLE)
         g.edge(f"v{i}_op", f"v{i}")
         inputs = neuron_graph.input_positions(node)
         for k, parent in enumerate(node.parents):
@@ -356,7 +357,7 @@ def _edge_texts(edges: list[_Edge], names: dict[Value, str], digits: int) -> dic
             text = f"d{_wrap(child)}/d{_wrap(parent)}\n= {text}"
             if sum(1 for (p2, c2, _) in texts if p2 is p and c2 is c) > 1:
                 text += f" (input {k + 1})"
-        labels[(p, c, k)] = _text(text)
+        labels[(p, c, k)] = dot_text(text)
     return labels
 
 
@@ -413,8 +414,8 @@ def _clean(text: str) -> str:
     return text.encode("utf-8", "replace").decode("utf-8").replace("&", "&amp;")
 
 
-def _text(text: str) -> str:
-    """`text` as a DOT label that shows it literally (no \\N-style substitutions)."""
+def dot_text(text: str) -> str:
+    """`text` as a DOT label or tooltip that shows it literally (no \\N-style substitutions)."""
     escaped = _clean(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
     return graphviz.nohtml(escaped)
 

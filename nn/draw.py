@@ -18,7 +18,7 @@ from typing import Any
 
 from autograd import Value
 from autograd.files import atomic_write
-from autograd.viz import FONT, GraphDrawing
+from autograd.viz import FONT, GraphDrawing, dot_text
 
 from .layers import MLP, Layer, Neuron
 
@@ -93,7 +93,7 @@ def draw_network(model: MLP | Layer | Neuron, show: str = "weight", renderer: st
                     f"L{k}_{j}",
                     color=POSITIVE if amount >= 0 else NEGATIVE,
                     penwidth=f"{_width(amount, largest):.2f}",
-                    tooltip=f"{w.label or 'weight'} = {w.data:.4g}, grad {w.grad:.4g}",
+                    tooltip=dot_text(f"{w.label or 'weight'} = {w.data:.4g}, grad {w.grad:.4g}"),
                 )
     return g
 

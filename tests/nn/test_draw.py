@@ -73,3 +73,9 @@ def test_svg_inline_and_saved(tmp_path: Path) -> None:
     assert "NetworkDrawing" in repr(g) and "35 neurons and inputs" in repr(g)
     with pytest.raises(FileNotFoundError, match="does not exist"):
         g.save_svg(tmp_path / "missing" / "net.svg")
+
+
+def test_a_weights_label_shows_literally_in_its_tooltip() -> None:
+    w = Value(0.5, label='<a & "b" \\N }>')
+    svg = nn.Neuron(1, weights=[w]).draw(renderer="wasm").svg()
+    assert 'xlink:title="&lt;a &amp; &quot;b&quot; \\N }&gt; = 0.5, grad 0"' in svg
