@@ -14,7 +14,7 @@ import pathlib
 from dataclasses import dataclass
 from typing import Any
 
-from .files import atomic_write
+from .files import save_text
 from .graph import topological_order
 from .names import node_names
 from .value import Value
@@ -127,16 +127,11 @@ class Explanation:
 
     def save_html(self, path: str | os.PathLike[str]) -> pathlib.Path:
         """Write the table to `path` as a whole HTML page (atomically); returns the path."""
-        path = pathlib.Path(path)
-        if not path.parent.is_dir():
-            raise FileNotFoundError(f"cannot write {path}: the folder {path.parent} does not exist")
         page = (
             '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             f"<title>{html.escape(self.derivative)}</title></head>\n<body>\n{self.to_html()}\n</body></html>\n"
         )
-        with atomic_write(path) as f:
-            f.write(page)
-        return path
+        return save_text(path, page)
 
     def _repr_html_(self) -> str:
         return self.to_html()

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .explain import STYLE, explain
-from .files import atomic_write
+from .files import save_text
 from .graph import topological_order
 from .names import node_names
 from .value import Value
@@ -42,12 +42,7 @@ class GraphPage:
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the page to `path` (whole or not at all); returns the path."""
-        path = Path(path)
-        if not path.parent.is_dir():
-            raise FileNotFoundError(f"cannot write {path}: the folder {path.parent} does not exist")
-        with atomic_write(path) as f:
-            f.write(self.html)
-        return path
+        return save_text(path, self.html)
 
     def __repr__(self) -> str:
         return (

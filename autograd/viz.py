@@ -25,7 +25,7 @@ from typing import Any
 import graphviz
 
 from . import neurons as neuron_graph
-from .files import atomic_write
+from .files import save_text
 from .graph import topological_order
 from .inline import framed, svg_size
 from .names import node_names
@@ -248,13 +248,7 @@ def save_svg(root: Value, path: str | os.PathLike[str], **options: Any) -> Path:
 
     The file is written whole or not at all: a failed render leaves any existing file untouched.
     """
-    path = Path(path)
-    svg = draw_graph(root, **options).svg()
-    if not path.parent.is_dir():
-        raise FileNotFoundError(f"cannot write {path}: the folder {path.parent} does not exist")
-    with atomic_write(path) as f:
-        f.write(svg)
-    return path
+    return save_text(path, draw_graph(root, **options).svg())
 
 
 def save_html(root: Value, path: str | os.PathLike[str], **options: Any) -> Path:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from autograd import Value
-from autograd.files import atomic_write
+from autograd.files import save_text
 from autograd.viz import FONT, GraphDrawing, dot_text
 
 from .layers import MLP, Layer, Neuron
@@ -38,13 +38,7 @@ class NetworkDrawing(GraphDrawing):
 
     def save_svg(self, path: str | os.PathLike[str]) -> Path:
         """Write the diagram to `path` as SVG (whole or not at all); returns the path."""
-        path = Path(path)
-        svg = self.svg()
-        if not path.parent.is_dir():
-            raise FileNotFoundError(f"cannot write {path}: the folder {path.parent} does not exist")
-        with atomic_write(path) as f:
-            f.write(svg)
-        return path
+        return save_text(path, self.svg())
 
 
 def draw_network(model: MLP | Layer | Neuron, show: str = "weight", renderer: str = "auto") -> NetworkDrawing:
