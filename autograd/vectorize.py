@@ -369,7 +369,7 @@ class BatchedWriter:
                 self.owned.add(g)
             return
         self._own(name)
-        self.lines.append(f"{g}[:, {self._index(positions)}] += {expr}")
+        self.lines.append(_add_columns(g, self._index(positions), expr, len(set(positions)) < len(positions)))
 
     def _upstream(self, index: int) -> str | None:
         """The text of a node's gradient, or None if nothing reached it."""
@@ -461,8 +461,13 @@ class BatchedWriter:
             a = self.args.index(x_source)
             if a in self.wrt:
                 full = x_pos == list(range(self.tape.arg_sizes[a]))
-                cols = "" if full else f"[:, {self._index(x_pos)}]"
-                self.lines.append(f"g_{x_source}{cols} += {g} @ {W}")
+                if full:
+                    self.lines.append(f"g_{x_source} += {g} @ {W}")
+                else:
+                    repeated = len(set(x_pos)) < len(x_pos)
+                    self.lines.append(
+                        _add_columns(f"g_{x_source}", self._index(x_pos), f"{g} @ {W}", repeated)
+                    )
         elif x_source is not None:
             full = x_pos == list(range(len(self.where[vec.inputs[0]][0].members)))
             self._add_vector(x_source, None if full else x_pos, f"{g} @ {W}")
@@ -472,6 +477,13 @@ class BatchedWriter:
             for k, i in enumerate(vec.inputs):
                 if self.needs[i] and not nodes[i].is_constant:
                     self._add_scalar(i, f"{gx}[:, {k}]", True)
+
+
+def _add_columns(target: str, index: str, expr: str, repeated: bool) -> str:
+    """target[:, index] += expr, adding twice into a column that the index names twice."""
+    if repeated:
+        return f"np.add.at({target}, (slice(None), {index}), {expr})"
+    return f"{target}[:, {index}] += {expr}"
 
 
 def _count(vec: Vector) -> str:

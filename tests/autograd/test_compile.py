@@ -295,3 +295,11 @@ def test_a_user_made_op_compiles_from_its_one_entry() -> None:
     bare = Op("bare", lambda x: 2 * x, lambda out, x: (2.0,))
     with pytest.raises(NotImplementedError, match="op 'bare' has no code template, so it cannot be compiled"):
         _ = trace(lambda x: bare(x), 1.0).source
+
+
+def test_an_input_read_twice_by_a_layer_gets_both_gradients() -> None:
+    program = trace(lambda w, x: autograd.dot(w, [x[0], x[0], x[1]]), [1.0, 2.0, 3.0], [0.5, -1.0])
+    X = np.array([[0.5, -1.0], [2.0, 1.0]])
+    _, (g_w, g_x) = program.value_and_grad([1.0, 2.0, 3.0], X, batched=(1,))
+    assert g_x.tolist() == [[3.0, 3.0], [3.0, 3.0]]  # d/dx0 = w0 + w1
+    assert g_w.tolist() == [2.5, 2.5, 0.0]
