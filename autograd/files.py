@@ -6,6 +6,7 @@ import contextlib
 import os
 import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import IO, Any
 
 
@@ -34,3 +35,16 @@ def atomic_write(path: str | os.PathLike[str], binary: bool = False) -> Iterator
         if os.path.exists(temporary):
             os.remove(temporary)
         raise
+
+
+def save_text(path: str | os.PathLike[str], text: str) -> Path:
+    """Write `text` to `path` whole or not at all (see `atomic_write`); returns the path.
+
+    A missing folder is a FileNotFoundError naming it, before anything is written.
+    """
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"cannot write {path}: the folder {path.parent} does not exist")
+    with atomic_write(path) as f:
+        f.write(text)
+    return path
