@@ -17,7 +17,8 @@ squashed sub-expression scaled into (-1, 1) (0.9 * tanh(e), ...) and tan one sca
 What construction cannot rule out is left to `FloatBackend`, which measures it so that the test
 can reject the example: a too large intermediate value, an argument near a kink or a jump (relu,
 abs, leaky_relu and sign at 0, floor at an integer, `%` where the quotient is an integer, the two
-sides of a comparison close together) and atan2 near the origin or its branch cut.
+sides of a comparison close together) and atan2 near its branch cut or the origin (where its
+third derivatives, of size 1 / r**3, count as values met).
 """
 
 from __future__ import annotations
@@ -270,7 +271,10 @@ class FloatBackend(Arithmetic):
         return float(math.floor(a))
 
     def atan2(self, y: float, x: float) -> float:
-        self._near(math.hypot(x, y))
+        r = math.hypot(x, y)  # its k-th derivatives grow as 1 / r**k near the origin
+        self._near(r)
+        if r:
+            self._see(1.0 / r**3)
         if x < 0:  # the branch cut, where the angle jumps from pi to -pi
             self._near(abs(y))
         return math.atan2(y, x)

@@ -31,9 +31,10 @@ RELATIONS = {"<": sympy.Lt, "<=": sympy.Le, ">": sympy.Gt, ">=": sympy.Ge, "==":
 class SympyBackend(Arithmetic):
     """Exact symbolic expressions; a float constant becomes the exact rational it stands for.
 
-    What is flat around the point (`sign`, `floor`, a comparison, the quotient inside `%`) is the
-    exact constant it takes at `at`, the point where the program is evaluated: its derivatives
-    are 0 there, which is what sympy cannot conclude from `floor` on its own."""
+    What is flat around the point (`sign`, `floor`, a comparison, the quotient inside `%`, the
+    sign in `abs`) is the exact constant it takes at `at`, the point where the program is
+    evaluated: its derivatives are 0 there, which sympy cannot conclude from `floor` (or `Abs`,
+    at second order) on its own. The examples keep away from the jumps (see `screen`)."""
 
     def __init__(self, at: dict[sympy.Symbol, sympy.Rational]) -> None:
         self.at = at
@@ -52,6 +53,9 @@ class SympyBackend(Arithmetic):
     def compare(self, op: str, a: Any, b: Any) -> sympy.Expr:
         holds = RELATIONS[op](self._there(a), self._there(b))
         return sympy.Integer(1 if bool(holds) else 0)
+
+    def abs(self, e: sympy.Expr) -> sympy.Expr:  # sympy's Abs has no usable second derivative
+        return sympy.sign(self._there(e)) * e
 
     def sign(self, e: sympy.Expr) -> sympy.Expr:
         return sympy.sign(self._there(e))
@@ -96,7 +100,9 @@ class SympyBackend(Arithmetic):
         return e / 2 * (1 + sympy.erf(e / sympy.sqrt(2)))
 
     def atan2(self, y: sympy.Expr, x: sympy.Expr) -> sympy.Expr:
-        return sympy.atan2(y, x)
+        # the half-angle form: equal to atan2 off its cut, and real for sympy's evaluation (its
+        # own atan2 of a nested expression can come back with an imaginary part)
+        return 2 * sympy.atan(y / (sympy.sqrt(x * x + y * y) + x))
 
     def __getattr__(self, name: str) -> Any:  # tanh, sin, asin, erf, ...: sympy's own function
         return getattr(sympy, name)
