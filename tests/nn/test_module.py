@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 import sys
 import textwrap
@@ -260,6 +261,26 @@ def test_a_crash_mid_save_leaves_the_old_file_intact(tmp_path: Path) -> None:
     leftovers = [name for name in os.listdir(tmp_path) if name != "m.json"]
     assert len(leftovers) == 1 and leftovers[0].startswith(".m.json.")  # a hidden, partial temp file
     assert nn.MLP(2, [3, 1]).load(path).state_dict() == nn.MLP(2, [3, 1], seed=0).state_dict()
+    nn.MLP(2, [3, 1], seed=2).save(path)  # the next save of the same file removes the leftover
+    assert os.listdir(tmp_path) == ["m.json"]
+
+
+def test_save_through_a_symlink_writes_its_target(tmp_path: Path) -> None:
+    (tmp_path / "runs").mkdir()
+    link = tmp_path / "latest.json"
+    link.symlink_to(Path("runs") / "m.json")
+    nn.MLP(2, [3, 1], seed=0).save(link)
+    nn.MLP(2, [3, 1], seed=1).save(link)
+    assert link.is_symlink() and os.listdir(tmp_path / "runs") == ["m.json"]
+    assert nn.MLP(2, [3, 1]).load(link).state_dict() == nn.MLP(2, [3, 1], seed=1).state_dict()
+
+
+def test_save_to_a_fifo_nobody_reads_is_refused(tmp_path: Path) -> None:
+    fifo = tmp_path / "weights"
+    os.mkfifo(fifo)
+    with pytest.raises(OSError, match="it is a FIFO and no process is reading it"):
+        nn.MLP(2, [1], seed=0).save(fifo)
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
 
 
 def test_saved_file_keeps_an_existing_files_permissions(tmp_path: Path) -> None:
