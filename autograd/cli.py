@@ -55,8 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ArithmeticError, ValueError, OSError, RuntimeError) as exc:
         print(f"{args.parser.prog}: error: {exc}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print(f"{args.parser.prog}: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:  # a render says how to make it faster
+        print(f"{args.parser.prog}: interrupted{f': {exc}' if str(exc) else ''}", file=sys.stderr)
         return 130
 
 

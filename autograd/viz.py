@@ -20,12 +20,14 @@ import graphviz
 
 from .files import atomic_write
 from .graph import topological_order
-from .render import RendererNotFound, check_renderer, render_svg
+from .layout import BOUND_ABOVE, BOUNDED, REFUSE_ABOVE, layout_cost
+from .render import RendererNotFound, RenderError, check_renderer, render_svg
 from .value import Value
 
 __all__ = [
     "MAX_NODES",
     "GraphDrawing",
+    "RenderError",
     "RendererNotFound",
     "count_values",
     "draw_graph",
@@ -113,7 +115,8 @@ def draw_graph(
     graphs with more Values than this. digits: significant digits of the numbers. renderer:
     used to display it in Jupyter ("auto", "dot" or "wasm"; see `autograd.render`).
     Nodes are named by their place in the topological order, so the same graph always gives
-    the same DOT source.
+    the same DOT source. A graph whose layout would be slow (a value used by many ops far
+    apart, see `autograd.layout`) gets a bounded layout, or is refused if even that is too slow.
     """
     _check_options(root, rankdir, max_nodes, digits, renderer)
     order = topological_order(root)
@@ -124,10 +127,19 @@ def draw_graph(
             f"unreadable. Draw a smaller part (e.g. one sample's loss) or pass max_nodes={count} "
             f"(or more) to draw it anyway"
         )
+    cost = layout_cost(order)
+    if cost.virtual_nodes > REFUSE_ABOVE:
+        raise ValueError(
+            f"the graph has {count} values, but {_name(cost.worst)} is used {cost.worst_uses} times far "
+            "apart, so laying it out would take minutes; draw a smaller part, or use each value in "
+            "fewer places (e.g. x**n rather than x*x*...*x)"
+        )
     index = {node: i for i, node in enumerate(order)}
 
     g = GraphDrawing(name="computation_graph", svg_renderer=renderer)
     g.attr("graph", rankdir=rankdir, ranksep="0.3", nodesep="0.15", bgcolor="white", pad="0.15")
+    if cost.virtual_nodes > BOUND_ABOVE:
+        g.attr("graph", **BOUNDED)
     g.attr("node", fontname=FONT, fontsize="12", shape="record", height="0.3", margin="0.15,0.05")
     g.attr(
         "edge", fontname=FONT, fontsize="10", fontcolor=EDGE_LABEL_COLOUR, color="#6b7280", arrowsize="0.6"
@@ -176,6 +188,12 @@ def _check_options(root: Any, rankdir: str, max_nodes: int, digits: int, rendere
     if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 17:
         raise ValueError(f"digits must be an int from 1 to 17, got {digits!r}")
     check_renderer(renderer)
+
+
+def _name(node: Value | None) -> str:
+    if node is None or not node.label:
+        return "one value" if node is None or node.parents else f"the constant {node.data:g}"
+    return repr(node.label) if len(node.label) <= 30 else "one value"
 
 
 def _kind(node: Value) -> str:

@@ -203,6 +203,15 @@ def test_graph_to_a_device_writes_in_place_or_refuses(
     assert sorted(os.listdir(tmp_path)) == ["full", "null"]
 
 
+def test_graph_of_199_equal_factors_is_drawn_in_seconds(tmp_path: Path) -> None:
+    # x feeds all 198 multiplications: an unbounded layout of this ran for over ten minutes
+    result = chainrule(
+        "graph", "*".join(["x"] * 199), "--at", "x=1", "-o", "g.svg", "--renderer", "dot", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert "df/dx = 199" in result.stdout and len(svg_texts(tmp_path / "g.svg")) > 398
+
+
 def test_unwritable_output_exits_1(tmp_path: Path) -> None:
     result = chainrule("graph", "x", "--at", "x=1", "-o", str(tmp_path / "missing" / "g.svg"))
     assert result.returncode == 1
