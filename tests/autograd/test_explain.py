@@ -217,20 +217,23 @@ def test_exponentially_many_paths_are_counted_not_listed() -> None:
     assert str(2**200) in str(e)
 
 
-def test_a_long_chain_needs_no_recursion() -> None:
+def long_chain(length: int) -> tuple[Value, Value]:
+    """x * 1.0 * 1.0 * ...: one path of `length` factors; the output and x."""
     x = Value(0.3, label="x")
     v = x
-    for _ in range(20_000):
+    for _ in range(length):
         v = v * 1.0
+    return v, x
+
+
+def test_a_long_chain_needs_no_recursion() -> None:
+    v, x = long_chain(20_000)
     e = explain(v, x)
     assert e.count == 1 and len(e.paths[0].factors) == 20_000 and e.gradient == 1.0
 
 
 def test_a_long_path_shows_its_ends_and_counts_the_middle() -> None:
-    x = Value(0.3, label="x")
-    v = x
-    for _ in range(20_000):
-        v = v * 1.0
+    v, x = long_chain(20_000)
     e = explain(v, x)
     text, page = str(e), e._repr_html_()
     assert len(e.paths[0].factors) == 20_000  # the path itself is whole
