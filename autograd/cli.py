@@ -16,22 +16,30 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import viz
 from .explain import explain
-from .expr import ExpressionError, parse
+from .expr import ExpressionError, call, parse
 from .files import stream_descriptor
 from .graph import topological_order
+from .ops import FUNCTIONS
 from .value import Value
 
-EXPRESSIONS = """\
-an expression is made of numbers, variable names, + - * / **, unary - and +, parentheses and
-the functions abs cos exp log relu sigmoid sin sqrt tanh (one argument each). It is parsed,
-never run as Python. Quote it for the shell; one starting with "-" needs a space in it
-("-x * y") or "--" before it.
-"""
+
+def _expressions_help() -> str:
+    """The epilog of `graph` and `explain`: what an expression may contain, from the op table."""
+    calls = " ".join(call(name) for name in sorted(FUNCTIONS))
+    names = textwrap.fill(calls, width=90, initial_indent="  ", subsequent_indent="  ")
+    return (
+        "an expression is made of numbers, variable names, + - * / % **, unary - and +, parentheses\n"
+        "and calls of these functions:\n"
+        f"{names}\n"
+        'It is parsed, never run as Python. Quote it for the shell; one starting with "-" needs a\n'
+        'space in it ("-x * y") or "--" before it.\n'
+    )
 
 
 class UsageError(Exception):
@@ -73,7 +81,7 @@ def _parser() -> argparse.ArgumentParser:
         help="draw an expression's computation graph with its values and gradients (SVG)",
         description="Evaluate EXPR at the given values, back-propagate, and draw the graph with every "
         "value and gradient d(EXPR)/d(node) as an SVG file.",
-        epilog=EXPRESSIONS,
+        epilog=_expressions_help(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _expression_arguments(graph)
@@ -96,7 +104,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Print every path from the variable NAME to EXPR in its computation graph: the "
         "local derivative on each edge, their product along the path, and the sum over the paths, "
         "which is the derivative d(EXPR)/d(NAME).",
-        epilog=EXPRESSIONS,
+        epilog=_expressions_help(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _expression_arguments(explain)

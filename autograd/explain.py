@@ -194,10 +194,6 @@ def _path(partial: _Partial, names: _Names) -> Path:
     return Path(tuple(factors), product)
 
 
-# words for the ops written as symbols, to name unlabelled nodes: mul#1, pow#2
-_WORDS = {"+": "add", "-": "sub", "*": "mul", "/": "div"}
-
-
 class _Names:
     """A name for every node: its label, else its op and a number (`dot#2`), or its value for a constant."""
 
@@ -208,7 +204,7 @@ class _Names:
             if node.label:
                 self._names[node] = node.label
             elif node.parents:
-                op = "pow" if node.op.startswith("**") else _WORDS.get(node.op, node.op)
+                op = node._op.word  # type: ignore[union-attr]
                 seen[op] = seen.get(op, 0) + 1
                 self._names[node] = f"{op}#{seen[op]}"
 

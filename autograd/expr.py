@@ -2,8 +2,8 @@
 
 Nothing in the text is ever run. The text is parsed into a syntax tree, every node of the tree is
 checked against the short list of what an expression may contain, and the accepted tree is then
-walked to build the graph of Values: numbers, variable names, + - * / **, unary - and +, and calls
-of a few math functions with one argument. Every number becomes a float, so no arithmetic on huge
+walked to build the graph of Values: numbers, variable names, + - * / % **, unary - and +, and calls
+of the op table's functions (`ops.FUNCTIONS`). Every number becomes a float, so no arithmetic on huge
 Python ints can run (9**9**9 overflows at once instead of computing for hours).
 """
 
@@ -15,23 +15,9 @@ import operator
 from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
 
+from .ops import FUNCTIONS
 from .value import Value
 
-FUNCTIONS: dict[str, Callable[[Value], Value]] = {
-    "abs": abs,
-    "cos": Value.cos,
-    "exp": Value.exp,
-    "log": Value.log,
-    "relu": Value.relu,
-    "sigmoid": Value.sigmoid,
-    "sin": Value.sin,
-    "sqrt": Value.sqrt,
-    "tanh": Value.tanh,
-}
-ALLOWED = (
-    "allowed: numbers, variable names, + - * / **, unary - and +, parentheses, and the functions "
-    f"{', '.join(FUNCTIONS)} with one argument each"
-)
 MAX_LENGTH = 1000  # characters
 MAX_DEPTH = 200  # nesting levels of the syntax tree (a sum of 200 terms is 200 deep)
 LABEL_LENGTH = 30  # an intermediate result is labelled with its text if the text is this short
@@ -41,6 +27,7 @@ _BINARY: dict[type, Callable[[Any, Any], Value]] = {
     ast.Sub: operator.sub,
     ast.Mult: operator.mul,
     ast.Div: operator.truediv,
+    ast.Mod: operator.mod,
     ast.Pow: operator.pow,
 }
 _UNARY: dict[type, Callable[[Value], Value]] = {ast.USub: operator.neg, ast.UAdd: operator.pos}
@@ -68,7 +55,6 @@ _REFUSED: dict[type, str] = {
     ast.Yield: "yield",
     ast.YieldFrom: "yield",
     ast.FloorDiv: "//",
-    ast.Mod: "%",
     ast.MatMult: "@",
     ast.BitAnd: "&",
     ast.BitOr: "|",
@@ -142,7 +128,7 @@ class Expression:
             out = _UNARY[type(node.op)](results[node.operand])
         else:  # a call, checked by parse
             assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-            out = FUNCTIONS[node.func.id](results[node.args[0]])
+            out = FUNCTIONS[node.func.id](*(results[arg] for arg in node.args))
         if not out.label and out.parents:
             text = " ".join((ast.get_source_segment(self.source, node) or "").split())
             if len(text) <= LABEL_LENGTH:
@@ -198,7 +184,7 @@ def _check(source: str, node: ast.AST) -> None:
             _refuse(source, node, "this number is too large for a float")
     elif isinstance(node, ast.Name):
         if node.id in FUNCTIONS:
-            _refuse(source, node, f"{node.id} is a function; call it with one argument, as in {node.id}(x)")
+            _refuse(source, node, f"{node.id} is a function; call it, as in {call(node.id)}")
     elif isinstance(node, ast.BinOp):
         if type(node.op) not in _BINARY:
             _refuse(source, node, f"the operator {_REFUSED.get(type(node.op), '?')} is not allowed")
@@ -212,10 +198,24 @@ def _check(source: str, node: ast.AST) -> None:
             _refuse(source, node.keywords[0], "keyword arguments are not allowed")
         if any(isinstance(arg, ast.Starred) for arg in node.args):
             _refuse(source, node, "unpacking (*) cannot be used")
-        if len(node.args) != 1:
-            _refuse(source, node, f"{node.func.id} takes exactly one argument, got {len(node.args)}")
+        arity = FUNCTIONS[node.func.id].arity
+        if arity is not None and len(node.args) != arity:
+            _refuse(source, node, f"{call(node.func.id)} takes {arity} argument(s), got {len(node.args)}")
     else:
         _refuse(source, node, f"{_REFUSED.get(type(node), type(node).__name__)} cannot be used")
+
+
+def allowed() -> str:
+    """What an expression may contain, read from the op table."""
+    calls = ", ".join(call(name) for name in sorted(FUNCTIONS))
+    return f"allowed: numbers, variable names, + - * / % **, unary - and +, parentheses, and {calls}"
+
+
+def call(name: str) -> str:
+    """How a function is called, with its arguments named: "exp(x)", "atan2(y, x)"."""
+    arity = FUNCTIONS[name].arity
+    args = {1: "x", 2: "y, x"}.get(arity or 0, "x, ...")
+    return f"{name}({args})"
 
 
 def _children(node: ast.AST) -> list[ast.AST]:
@@ -234,7 +234,7 @@ def _refuse(source: str, node: ast.AST, why: str) -> NoReturn:
     start = len(line[: getattr(node, "col_offset", 0)].decode(errors="ignore"))
     end_offset = getattr(node, "end_col_offset", None)
     end = len(line[:end_offset].decode(errors="ignore")) if end_offset is not None else start + 1
-    raise ExpressionError(f"{why}:\n{_caret(source, start, end)}\n{ALLOWED}")
+    raise ExpressionError(f"{why}:\n{_caret(source, start, end)}\n{allowed()}")
 
 
 def _caret(source: str, start: int, end: int) -> str:

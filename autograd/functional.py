@@ -1,20 +1,21 @@
-"""Gradients as functions, JAX style: `grad`, `value_and_grad`, and `gradcheck`."""
+"""Gradients as functions, JAX style: `grad`, `value_and_grad`, `jvp` and `gradcheck`."""
 
 from __future__ import annotations
 
+import contextvars
 import functools
-import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import ops
 from .graph import topological_order
 from .mode import set_grad_enabled
-from .value import Value, apply, as_float
+from .value import Value, apply, as_float, local_derivatives, record
 
-# How many `grad` calls are running f right now. Inside one (depth > 0) gradients are returned
-# as Values built into the graph, so that the enclosing `grad` can differentiate them again.
-_depth = 0
+# How many `grad` calls are running f right now, in this thread and async context. Inside one
+# (depth > 0) gradients are returned as Values built into the graph, so that the enclosing `grad`
+# can differentiate them again.
+_depth: contextvars.ContextVar[int] = contextvars.ContextVar("chainrule_grad_depth", default=0)
 
 
 def gradients(output: Value, wrt: Sequence[Value], create_graph: bool = False) -> list[Any]:
@@ -28,12 +29,8 @@ def gradients(output: Value, wrt: Sequence[Value], create_graph: bool = False) -
         g = grads.get(id(node))
         if g is None or not node.parents:
             continue
-        if create_graph:
-            try:
-                local_grads = node._op.local(node, *node.parents)  # type: ignore[union-attr]
-            except ZeroDivisionError:  # an infinite slope, as `record` stores it (a constant
-                # here, so a derivative taken through it at that singular point is 0)
-                local_grads = (math.inf,) * len(node.parents)
+        if create_graph:  # an infinite slope stays a constant inf, as `record` stores it
+            local_grads = local_derivatives(node._op, node, node.parents)  # type: ignore[arg-type]
         else:
             local_grads = node.local_grads
         for parent, local in zip(node.parents, local_grads):
@@ -62,20 +59,19 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> C
 
     @functools.wraps(f)
     def wrapped(*args: Any) -> tuple[Any, Any]:
-        global _depth
         nums = _argnums(argnums, len(args))
-        nested = _depth > 0
+        nested = _depth.get() > 0
         inputs = list(args)
         with set_grad_enabled(True):
             for i in nums:
                 a = args[i]
                 # a fresh variable: a copy of an enclosing grad's Value, or a leaf for a number
                 inputs[i] = apply(ops.IDENTITY, (a,)) if isinstance(a, Value) else Value(a)
-            _depth += 1
+            token = _depth.set(_depth.get() + 1)
             try:
                 out = f(*inputs)
             finally:
-                _depth -= 1
+                _depth.reset(token)
             if isinstance(out, Value):
                 grads = gradients(out, [inputs[i] for i in nums], create_graph=nested)
             else:
@@ -98,6 +94,35 @@ def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..
         return vg(*args)[1]
 
     return wrapped
+
+
+def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
+    """Forward mode, as JAX's `jvp`: (f(*primals), the derivative of f along `tangents`).
+
+    One forward sweep over f's graph in topological order carries each node's tangent,
+    `sum(local derivative * tangent of the parent)`: the same local derivatives the edges hold
+    for `backward`, used in the other direction. f may return one number or a list of numbers;
+    the tangent has the same shape.
+    """
+    if len(primals) != len(tangents):
+        raise ValueError(f"jvp needs one tangent per primal, got {len(primals)} and {len(tangents)}")
+    inputs = [Value(p) for p in primals]
+    with set_grad_enabled(True):
+        out = f(*inputs)
+    outputs = list(out) if isinstance(out, (list, tuple)) else [out]
+    tangent: dict[int, float] = {id(x): as_float(t) for x, t in zip(inputs, tangents)}
+    nodes = tuple(y for y in outputs if isinstance(y, Value))
+    root = record(ops.SUM, 0.0, nodes, (0.0,) * len(nodes))  # one walk reaches every output
+    for node in topological_order(root)[:-1]:
+        if node.parents and id(node) not in tangent:
+            tangent[id(node)] = sum(
+                float(local) * tangent.get(id(p), 0.0) for p, local in zip(node.parents, node.local_grads)
+            )
+    values = [float(y) for y in outputs]
+    slopes = [tangent.get(id(y), 0.0) if isinstance(y, Value) else 0.0 for y in outputs]
+    if isinstance(out, (list, tuple)):
+        return values, slopes
+    return values[0], slopes[0]
 
 
 class GradcheckError(AssertionError):

@@ -1,6 +1,7 @@
-"""Math functions that take a float (and give a float) or a Value (and give a Value).
+"""Functions that build one node from many inputs or a parameter: `sum`, `dot`, `leaky_relu`.
 
-The op table writes its derivative rules with these, which is what lets one rule run on both.
+The one-input functions (`autograd.exp`, `autograd.cos`, ...) are the op table's entries
+themselves: an `Op` is callable on floats and Values alike.
 """
 
 from __future__ import annotations
@@ -11,62 +12,9 @@ from typing import Any
 from . import ops, value
 
 
-def _unary(op: ops.Op, method: str, x: Any) -> Any:
-    if isinstance(x, value.Value):
-        return getattr(x, method)()
-    return op.evaluate(value.as_float(x))
-
-
-def exp(x: Any) -> Any:
-    """e ** x."""
-    return _unary(ops.EXP, "exp", x)
-
-
-def log(x: Any) -> Any:
-    """Natural logarithm; x must be > 0."""
-    return _unary(ops.LOG, "log", x)
-
-
-def sqrt(x: Any) -> Any:
-    """Square root; x must be >= 0."""
-    return _unary(ops.SQRT, "sqrt", x)
-
-
-def tanh(x: Any) -> Any:
-    """Hyperbolic tangent."""
-    return _unary(ops.TANH, "tanh", x)
-
-
-def sigmoid(x: Any) -> Any:
-    """1 / (1 + e ** -x), computed without overflow for large |x|."""
-    return _unary(ops.SIGMOID, "sigmoid", x)
-
-
-def relu(x: Any) -> Any:
-    """max(x, 0)."""
-    return _unary(ops.RELU, "relu", x)
-
-
-def softplus(x: Any) -> Any:
-    """log(1 + e ** x), computed without overflow for large |x|."""
-    return _unary(ops.SOFTPLUS, "softplus", x)
-
-
-def sin(x: Any) -> Any:
-    """Sine (radians)."""
-    return _unary(ops.SIN, "sin", x)
-
-
-def cos(x: Any) -> Any:
-    """Cosine (radians)."""
-    return _unary(ops.COS, "cos", x)
-
-
 def leaky_relu(x: Any, slope: float = 0.01) -> Any:
     """x if x > 0, else slope * x."""
-    if isinstance(x, value.Value):
-        return x.leaky_relu(slope)
-    return ops.leaky_relu(value.as_float(slope)).evaluate(value.as_float(x))
+    return ops.leaky_relu(value.as_float(slope))(x)
 
 
 def _parents(operands: tuple[Any, ...]) -> tuple[value.Value, ...] | None:
@@ -76,7 +24,7 @@ def _parents(operands: tuple[Any, ...]) -> tuple[value.Value, ...] | None:
         return operands
     if not any(isinstance(t, value.Value) for t in operands):
         return None
-    return tuple(t if isinstance(t, value.Value) else value.Value(t) for t in operands)
+    return tuple(map(value.as_value, operands))
 
 
 def sum(values: Iterable[Any]) -> Any:  # noqa: A001 (autograd.sum, as torch.sum)

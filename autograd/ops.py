@@ -2,41 +2,82 @@
 
 Each entry is an `Op`. `forward` computes the output from plain floats. `local` returns the
 derivative of the output with respect to each input, given the output and the inputs. `local`
-is plain arithmetic plus the functions of `autograd.functions`, so the same rule runs on floats
-(to fill the edges during the forward pass) and on Values (to build a differentiable gradient
-graph for higher-order derivatives). Adding an op means adding one entry here.
+is written with plain arithmetic and calls of other entries of this table (`COS(a)`, `GT(a, 0.0)`
+for a step), never `float()` or an `if` on an operand, so the same rule runs on floats (to fill
+the edges during the forward pass), on Values (a differentiable gradient graph, for higher-order
+derivatives) and on any operand that writes expressions. Adding an op means adding one entry here.
 """
 
 from __future__ import annotations
 
+import inspect
 import math
 import operator
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from . import functions as fn
+from . import value
 
 
 class Op:
-    """One operation: a name, a forward rule on floats and a local-derivative rule."""
+    """One operation: a name, a forward rule on floats and a local-derivative rule.
 
-    __slots__ = ("name", "forward", "local", "domain")
+    - `name`: what `Value.op` reports and the drawing shows ("+", "exp").
+    - `word`: a name that is a word, for explain's automatic names (`add#1`); defaults to `name`.
+    - `form`: how a call is written, with `{0}`, `{1}` for the inputs ("{0} + {1}"); defaults to
+      "name({0}, ...)". Error messages and explain write calls with it.
+    - `domain`: where the op is defined, said when an input is outside it ("needs x > 0").
+    - `arity`: how many inputs it takes (None for any number); read from `forward` if not given.
+
+    Calling an op applies it: `EXP(x)` is a Value when any argument is a Value, else a float.
+    """
+
+    __slots__ = ("name", "forward", "local", "word", "form", "domain", "arity")
 
     def __init__(
         self,
         name: str,
         forward: Callable[..., float],
         local: Callable[..., tuple[Any, ...]],
+        *,
+        word: str | None = None,
+        form: str | None = None,
         domain: str = "",
+        arity: int | None = None,
     ) -> None:
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"an op needs a non-empty str name, got {name!r}")
+        if not callable(forward) or not callable(local):
+            raise TypeError(f"op {name!r}: forward and local must be functions")
         self.name = name
         self.forward = forward
         self.local = local
+        self.word = word or name
+        self.form = form
         self.domain = domain
+        self.arity = _arity(forward) if arity is None else arity
 
     def __repr__(self) -> str:
         return f"Op({self.name!r})"
+
+    def __call__(self, *args: Any) -> Any:
+        """Apply the op: a Value if any argument is a Value (numbers become constants), an
+        operand's own `__chainrule_op__(op, args)` if it has one, else a float."""
+        if self.arity is not None and len(args) != self.arity:
+            raise TypeError(f"{self.name} takes {self.arity} argument(s), got {len(args)}")
+        for a in args:
+            if a.__class__ is not float:
+                break
+        else:  # all floats: the common case inside local rules
+            return self.evaluate(*args)
+        if any(isinstance(a, value.Value) for a in args):
+            return value.apply(self, tuple(value.as_value(a) for a in args))
+        for a in args:
+            hook = getattr(type(a), "__chainrule_op__", None)
+            if hook is not None:
+                return hook(a, self, args)
+        return self.evaluate(*map(value.as_float, args))
 
     def evaluate(self, *xs: float) -> float:
         """Run `forward` on floats; a domain or range error names this op and its inputs."""
@@ -45,17 +86,32 @@ class Op:
         except (ArithmeticError, ValueError) as exc:
             raise domain_error(self, xs, exc) from None
 
+    def write(self, *args: Any) -> str:
+        """The call written out: `write("x", "y")` is "x + y" for ADD, "exp(x)" for EXP."""
+        if self.form is not None:
+            return self.form.format(*args)
+        return f"{self.name}({', '.join(map(str, args))})"
+
+
+def _arity(forward: Callable[..., float]) -> int | None:
+    """How many positional inputs `forward` takes; None for *args or a signature not known."""
+    try:
+        params = inspect.signature(forward).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    if any(p.kind is p.VAR_POSITIONAL for p in params):
+        return None
+    return sum(p.default is p.empty for p in params)
+
 
 def domain_error(op: Op, xs: tuple[float, ...], exc: Exception) -> Exception:
     """Rewrite a bare `math domain error` into one that says which op failed on what."""
-    if op.name.startswith("**") and len(xs) == 1:  # x ** n with a constant n
-        call = f"{xs[0]!r} ** {op.name[2:]}"
-    elif not op.name[0].isalpha():  # an infix operator: + - * / **
-        call = f"{xs[0]!r} {op.name} {xs[1]!r}"
+    shown = [repr(x) for x in xs[:4]]
+    if len(xs) > 4:
+        shown.append(f"... ({len(xs)} inputs)")
+        call = f"{op.name}({', '.join(shown)})"
     else:
-        shown = ", ".join(repr(x) for x in xs[:4])
-        more = f", ... ({len(xs)} inputs)" if len(xs) > 4 else ""
-        call = f"{op.name}({shown}{more})"
+        call = op.write(*shown)
     if isinstance(exc, OverflowError):
         why = "the result is too large for a float"
     elif isinstance(exc, ZeroDivisionError):
@@ -63,6 +119,17 @@ def domain_error(op: Op, xs: tuple[float, ...], exc: Exception) -> Exception:
     else:
         why = f"outside its domain ({op.domain})" if op.domain else str(exc)
     return type(exc)(f"{call}: {why}")
+
+
+FUNCTIONS: dict[str, Op] = {}
+"""The ops called by name: `autograd.NAME`, and the functions an expression on the command line
+may call. Built by `function(...)` below; everything that lists ops reads it."""
+
+
+def function(op: Op) -> Op:
+    """Register `op` as a function called by its name (`autograd.exp`, `exp(x)` in the CLI)."""
+    FUNCTIONS[op.name] = op
+    return op
 
 
 # --- stable scalar helpers (forward rules that must not overflow) -----------------------------
@@ -79,6 +146,10 @@ def _softplus(x: float) -> float:
     return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
 
 
+def _gelu(x: float) -> float:
+    return 0.5 * x * math.erfc(-x / _SQRT2)
+
+
 def _pow(x: float, y: float) -> float:
     out = x**y
     if isinstance(out, complex):
@@ -86,13 +157,8 @@ def _pow(x: float, y: float) -> float:
     return float(out)
 
 
-def _sign(x: Any) -> float:
-    v = float(x)
-    return 1.0 if v > 0 else -1.0 if v < 0 else 0.0
-
-
-def _step(x: Any, below: float = 0.0) -> float:
-    return 1.0 if float(x) > 0 else below
+def _sign(x: float) -> float:
+    return 1.0 if x > 0 else -1.0 if x < 0 else 0.0
 
 
 def _power_slope(x: Any, n: Any, out: Any) -> Any:
@@ -111,29 +177,88 @@ def _log_base(x: Any, out: Any) -> Any:
     """d(x**y)/dy = x**y * log(x); 0 at x == 0 and NaN for x < 0, as PyTorch does."""
     v = float(x)
     if v > 0:
-        return out * fn.log(x)
+        return out * LOG(x)
     return 0.0 if v == 0 else math.nan
 
 
+def _compare(name: str, word: str, test: Callable[[float, float], bool]) -> Op:
+    """A comparison: 1.0 where `test` holds, else 0.0; flat, so both local derivatives are 0."""
+    return Op(
+        name,
+        lambda a, b: 1.0 if test(a, b) else 0.0,
+        lambda out, a, b: (0.0, 0.0),
+        word=word,
+        form="{0} " + name + " {1}",
+    )
+
+
+_SQRT2 = math.sqrt(2.0)
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
 # --- the table ---------------------------------------------------------------------------------
 
-ADD = Op("+", operator.add, lambda out, a, b: (1.0, 1.0))
-SUB = Op("-", operator.sub, lambda out, a, b: (1.0, -1.0))
-MUL = Op("*", operator.mul, lambda out, a, b: (b, a))
-DIV = Op("/", operator.truediv, lambda out, a, b: (1.0 / b, -out / b))
-POW = Op("**", _pow, lambda out, a, b: (_power_slope(a, b, out), _log_base(a, out)))
-NEG = Op("neg", operator.neg, lambda out, a: (-1.0,))
-ABS = Op("abs", abs, lambda out, a: (_sign(a),))
-EXP = Op("exp", math.exp, lambda out, a: (out,))
-LOG = Op("log", math.log, lambda out, a: (1.0 / a,), domain="needs x > 0")
-SQRT = Op("sqrt", math.sqrt, lambda out, a: (0.5 / out,), domain="needs x >= 0")
-TANH = Op("tanh", math.tanh, lambda out, a: (1.0 - out * out,))
-SIGMOID = Op("sigmoid", _sigmoid, lambda out, a: (out * (1.0 - out),))
-RELU = Op("relu", lambda a: a if a > 0 else 0.0, lambda out, a: (_step(a),))
-SOFTPLUS = Op("softplus", _softplus, lambda out, a: (fn.sigmoid(a),))
-SIN = Op("sin", math.sin, lambda out, a: (fn.cos(a),))
-COS = Op("cos", math.cos, lambda out, a: (-fn.sin(a),))
+# comparisons first: the other rules use them for steps
+LT = _compare("<", "lt", operator.lt)
+LE = _compare("<=", "le", operator.le)
+GT = _compare(">", "gt", operator.gt)
+GE = _compare(">=", "ge", operator.ge)
+EQ = _compare("==", "eq", operator.eq)
+NE = _compare("!=", "ne", operator.ne)
+SIGN = function(Op("sign", _sign, lambda out, a: (0.0,)))
+FLOOR = function(Op("floor", lambda a: float(math.floor(a)), lambda out, a: (0.0,)))
+
+ADD = Op("+", operator.add, lambda out, a, b: (1.0, 1.0), word="add", form="{0} + {1}")
+SUB = Op("-", operator.sub, lambda out, a, b: (1.0, -1.0), word="sub", form="{0} - {1}")
+MUL = Op("*", operator.mul, lambda out, a, b: (b, a), word="mul", form="{0} * {1}")
+DIV = Op("/", operator.truediv, lambda out, a, b: (1.0 / b, -out / b), word="div", form="{0} / {1}")
+MOD = Op(
+    "%", operator.mod, lambda out, a, b: (1.0, -FLOOR(a / b)), word="mod", form="{0} % {1}"
+)  # Python's sign convention: the result takes the sign of b
+POW = Op(
+    "**",
+    _pow,
+    lambda out, a, b: (_power_slope(a, b, out), _log_base(a, out)),
+    word="pow",
+    form="{0} ** {1}",
+)
+NEG = Op("neg", operator.neg, lambda out, a: (-1.0,), form="-{0}")
 IDENTITY = Op("copy", lambda a: a, lambda out, a: (1.0,))
+
+ABS = function(Op("abs", abs, lambda out, a: (SIGN(a),)))
+EXP = function(Op("exp", math.exp, lambda out, a: (out,)))
+EXPM1 = function(Op("expm1", math.expm1, lambda out, a: (out + 1.0,)))
+LOG = function(Op("log", math.log, lambda out, a: (1.0 / a,), domain="needs x > 0", arity=1))
+LOG1P = function(Op("log1p", math.log1p, lambda out, a: (1.0 / (1.0 + a),), domain="needs x > -1"))
+LOG2 = function(Op("log2", math.log2, lambda out, a: (1.0 / (a * math.log(2.0)),), domain="needs x > 0"))
+LOG10 = function(Op("log10", math.log10, lambda out, a: (1.0 / (a * math.log(10.0)),), domain="needs x > 0"))
+SQRT = function(Op("sqrt", math.sqrt, lambda out, a: (0.5 / out,), domain="needs x >= 0"))
+SIN: Op = function(Op("sin", math.sin, lambda out, a: (COS(a),)))
+COS: Op = function(Op("cos", math.cos, lambda out, a: (-SIN(a),)))
+TAN = function(Op("tan", math.tan, lambda out, a: (1.0 + out * out,)))
+ASIN = function(Op("asin", math.asin, lambda out, a: (1.0 / SQRT(1.0 - a * a),), domain="needs -1 <= x <= 1"))
+ACOS = function(
+    Op("acos", math.acos, lambda out, a: (-1.0 / SQRT(1.0 - a * a),), domain="needs -1 <= x <= 1")
+)
+ATAN = function(Op("atan", math.atan, lambda out, a: (1.0 / (1.0 + a * a),)))
+ATAN2 = function(Op("atan2", math.atan2, lambda out, y, x: (x / (x * x + y * y), -y / (x * x + y * y))))
+SINH: Op = function(Op("sinh", math.sinh, lambda out, a: (COSH(a),)))
+COSH: Op = function(Op("cosh", math.cosh, lambda out, a: (SINH(a),)))
+TANH = function(Op("tanh", math.tanh, lambda out, a: (1.0 - out * out,)))
+ASINH = function(Op("asinh", math.asinh, lambda out, a: (1.0 / SQRT(a * a + 1.0),)))
+ACOSH = function(Op("acosh", math.acosh, lambda out, a: (1.0 / SQRT(a * a - 1.0),), domain="needs x >= 1"))
+ATANH = function(Op("atanh", math.atanh, lambda out, a: (1.0 / (1.0 - a * a),), domain="needs -1 < x < 1"))
+ERF = function(Op("erf", math.erf, lambda out, a: (_TWO_OVER_SQRT_PI * EXP(-(a * a)),)))
+SIGMOID = function(Op("sigmoid", _sigmoid, lambda out, a: (out * (1.0 - out),)))
+RELU = function(Op("relu", lambda a: a if a > 0 else 0.0, lambda out, a: (GT(a, 0.0),)))
+SOFTPLUS = function(Op("softplus", _softplus, lambda out, a: (SIGMOID(a),)))
+GELU = function(
+    Op(
+        "gelu",  # x * Phi(x), Phi the standard normal CDF (PyTorch's exact form)
+        _gelu,
+        lambda out, a: (0.5 + 0.5 * ERF(a / _SQRT2) + a * _INV_SQRT_2PI * EXP(-0.5 * (a * a)),),
+    )
+)
 
 
 @lru_cache(maxsize=1024)
@@ -143,7 +268,10 @@ def power(n: float) -> Op:
         f"**{n:g}",
         lambda a: _pow(a, n),
         lambda out, a: (_power_slope(a, n, out),),
+        word="pow",
+        form="{0} ** " + f"{n:g}",
         domain="0 to a negative power, or a negative base to a fractional power",
+        arity=1,
     )
 
 
@@ -153,7 +281,8 @@ def leaky_relu(slope: float) -> Op:
     return Op(
         "leaky_relu",
         lambda a: a if a > 0 else slope * a,
-        lambda out, a: (_step(a, slope),),
+        lambda out, a: (GT(a, 0.0) + slope * LE(a, 0.0),),
+        arity=1,
     )
 
 

@@ -15,7 +15,7 @@ def as_float(x: Any) -> float:
     """`x` as a float if it is a real number; a TypeError naming its type otherwise."""
     if type(x) is float:
         return x
-    if isinstance(x, (bool, str, bytes, complex)) or not hasattr(type(x), "__float__"):
+    if isinstance(x, (bool, str, bytes, complex)) or not hasattr(type(x), "__float__") or _is_bool(x):
         raise TypeError(f"expected a real number, got {type(x).__name__}: {x!r}")
     if isinstance(x, numbers.Complex) and not isinstance(x, numbers.Real):
         raise TypeError(f"expected a real number, got {type(x).__name__}: {x!r}")
@@ -29,11 +29,9 @@ class Value:
     derivative of this Value with respect to that parent (the edge's local derivative).
     """
 
-    __slots__ = ("data", "grad", "label", "parents", "local_grads", "_op")
+    __slots__ = ("data", "grad", "_label", "parents", "local_grads", "_op")
 
     def __init__(self, data: Any, label: str = "") -> None:
-        if not isinstance(label, str):
-            raise TypeError(f"label must be a str, got {type(label).__name__}")
         try:
             self.data = as_float(data)
         except TypeError:
@@ -47,6 +45,17 @@ class Value:
         self._op: ops.Op | None = None
 
     @property
+    def label(self) -> str:
+        """A name for this Value, shown by explain, the drawing and compiled source ("" for none)."""
+        return self._label
+
+    @label.setter
+    def label(self, label: str) -> None:
+        if not isinstance(label, str):
+            raise TypeError(f"label must be a str, got {type(label).__name__}: {label!r}")
+        self._label = label
+
+    @property
     def op(self) -> str:
         """Name of the op that made this Value; "" for a leaf."""
         return self._op.name if self._op is not None else ""
@@ -57,6 +66,12 @@ class Value:
 
     def __float__(self) -> float:
         return self.data
+
+    def __bool__(self) -> bool:
+        """As for a float: False for 0.0, so `if a < b:` reads the comparison's 1.0 or 0.0."""
+        return self.data != 0.0
+
+    __hash__ = object.__hash__  # by identity, as torch tensors: Values stay usable as dict keys
 
     # --- arithmetic: each method is one entry of the op table applied to its operands --------
 
@@ -93,6 +108,32 @@ class Value:
 
     def __rpow__(self, other: Any) -> Value:
         return _binary(ops.POW, other, self)
+
+    def __mod__(self, other: Any) -> Value:
+        return _binary(ops.MOD, self, other)
+
+    def __rmod__(self, other: Any) -> Value:
+        return _binary(ops.MOD, other, self)
+
+    # comparisons give a Value holding 1.0 or 0.0 (as in PyTorch), with zero derivatives
+
+    def __lt__(self, other: Any) -> Value:
+        return _binary(ops.LT, self, other)
+
+    def __le__(self, other: Any) -> Value:
+        return _binary(ops.LE, self, other)
+
+    def __gt__(self, other: Any) -> Value:
+        return _binary(ops.GT, self, other)
+
+    def __ge__(self, other: Any) -> Value:
+        return _binary(ops.GE, self, other)
+
+    def __eq__(self, other: Any) -> Value:  # type: ignore[override]
+        return _binary(ops.EQ, self, other)
+
+    def __ne__(self, other: Any) -> Value:  # type: ignore[override]
+        return _binary(ops.NE, self, other)
 
     def __neg__(self) -> Value:
         return _unary(ops.NEG, self)
@@ -135,17 +176,19 @@ class Value:
 
     # --- the chain rule -------------------------------------------------------------------------
 
-    def backward(self) -> None:
-        """Fill `.grad` of every node this Value depends on with d(self)/d(node).
+    def backward(self, gradient: Any = 1.0) -> None:
+        """Fill `.grad` of every node this Value depends on with d(self)/d(node) * `gradient`.
 
         Leaves accumulate across calls (so gradients can be summed over samples); interior
-        nodes are reset, so a second call never counts them twice.
+        nodes are reset, so a second call never counts them twice. `gradient` seeds the output's
+        gradient, as in `torch.Tensor.backward(gradient)`.
         """
+        seed = as_float(gradient)
         order = topological_order(self)
         for node in order:
             if node.parents:
                 node.grad = 0.0
-        self.grad += 1.0
+        self.grad += seed
         for node in reversed(order):
             g = node.grad
             for parent, local in zip(node.parents, node.local_grads):
@@ -155,20 +198,14 @@ class Value:
 _data = operator.attrgetter("data")
 
 
+def _is_bool(x: Any) -> bool:
+    """A boolean of another library (numpy.bool_): refused, as Python's bool is."""
+    dtype = getattr(x, "dtype", None)
+    return getattr(dtype, "kind", None) == "b"
+
+
 def _is_real(x: Any) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
-
-
-def _leaf(data: float) -> Value:
-    """A leaf holding `data`, made without the checks of `Value.__init__` (internal fast path)."""
-    node = object.__new__(Value)
-    node.data = data
-    node.grad = 0.0
-    node.label = ""
-    node.parents = ()
-    node.local_grads = ()
-    node._op = None
-    return node
 
 
 def _operand(x: Any) -> Value | None:
@@ -176,27 +213,41 @@ def _operand(x: Any) -> Value | None:
     if isinstance(x, Value):
         return x
     if type(x) is float or type(x) is int or _is_real(x):
-        return _leaf(float(x))
+        return record(None, float(x), (), ())
     return None
 
 
-def record(op: ops.Op, out: float, parents: tuple[Value, ...], xs: tuple[float, ...]) -> Value:
+def as_value(x: Any) -> Value:
+    """`x` if it is a Value, else a constant leaf holding the number `x` (TypeError otherwise)."""
+    return x if isinstance(x, Value) else Value(x)
+
+
+def record(op: ops.Op | None, out: float, parents: tuple[Value, ...], xs: tuple[float, ...]) -> Value:
     """The node for `out = op(*xs)`, where `xs` is the parents' data and `out` was computed from
-    it with the op's own rule: records the edges to `parents` and their local derivatives.
-    `apply` is this plus the reads; use `record` when many nodes share the same inputs' data."""
-    if not mode.grad_enabled:
-        return _leaf(out)
+    it with the op's own rule: records the edges to `parents` and their local derivatives (a leaf
+    when `op` is None or recording is off). Every node is made here. `apply` is this plus the
+    reads; use `record` when many nodes share the same inputs' data."""
     node = object.__new__(Value)
     node.data = out
     node.grad = 0.0
-    node.label = ""
+    node._label = ""
+    if op is None or not mode.is_grad_enabled():
+        node.parents = ()
+        node.local_grads = ()
+        node._op = None
+        return node
     node.parents = parents
     node._op = op
-    try:
-        node.local_grads = op.local(out, *xs)
-    except ZeroDivisionError:  # an infinite slope, e.g. sqrt at 0
-        node.local_grads = (math.inf,) * len(parents)
+    node.local_grads = local_derivatives(op, out, xs)
     return node
+
+
+def local_derivatives(op: ops.Op, out: Any, xs: tuple[Any, ...]) -> tuple[Any, ...]:
+    """`op.local(out, *xs)`, with an infinite slope (sqrt at 0) as math.inf on each edge."""
+    try:
+        return op.local(out, *xs)
+    except ZeroDivisionError:
+        return (math.inf,) * len(xs)
 
 
 def apply(op: ops.Op, parents: tuple[Value, ...]) -> Value:
@@ -208,11 +259,7 @@ def apply(op: ops.Op, parents: tuple[Value, ...]) -> Value:
 def _unary(op: ops.Op, a: Value) -> Value:
     """`apply` for one parent, the most common case, without building lists."""
     x = a.data
-    try:
-        out = op.forward(x)
-    except (ArithmeticError, ValueError) as exc:
-        raise ops.domain_error(op, (x,), exc) from None
-    return record(op, out, (a,), (x,))
+    return record(op, op.evaluate(x), (a,), (x,))
 
 
 def _binary(op: ops.Op, a: Any, b: Any) -> Value:
@@ -227,8 +274,4 @@ def _binary(op: ops.Op, a: Any, b: Any) -> Value:
             return NotImplemented
     x = a.data
     y = b.data
-    try:
-        out = op.forward(x, y)
-    except (ArithmeticError, ValueError) as exc:
-        raise ops.domain_error(op, (x, y), exc) from None
-    return record(op, out, (a, b), (x, y))
+    return record(op, op.evaluate(x, y), (a, b), (x, y))

@@ -9,8 +9,8 @@ from operator import attrgetter
 from typing import Any
 
 from autograd import Value
+from autograd.extend import record
 from autograd.ops import DOT
-from autograd.value import record
 
 from .init import RandomSource, initial_weights
 from .module import Module

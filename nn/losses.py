@@ -16,8 +16,9 @@ import numbers
 from collections.abc import Callable
 from typing import Any
 
-from autograd import Value, functions, ops
-from autograd.value import apply
+import autograd
+from autograd import Value
+from autograd.extend import Op
 
 BCE_EPS = 9.999999960041972e-13  # PyTorch's 1e-12 floor for o (1 - o), which it stores as a float32
 
@@ -85,7 +86,7 @@ def binary_cross_entropy_with_logits(logits: Any, targets: Any) -> Any:
         lambda *zs: (
             math.fsum(max(z, 0.0) - z * t + math.log1p(math.exp(-abs(z))) for z, t in zip(zs, ts)) / n
         ),
-        lambda out, *zs: tuple((functions.sigmoid(z) - t) / n for z, t in zip(zs, ts)),
+        lambda out, *zs: tuple((autograd.sigmoid(z) - t) / n for z, t in zip(zs, ts)),
     )
 
 
@@ -129,7 +130,7 @@ def cross_entropy(logits: Any, target_index: Any) -> Any:
         grads: list[Any] = []
         for row, t in zip(split(zs), targets):
             lse = _logsumexp(row)
-            grads += [(functions.exp(z - lse) - (1.0 if i == t else 0.0)) / n for i, z in enumerate(row)]
+            grads += [(autograd.exp(z - lse) - (1.0 if i == t else 0.0)) / n for i, z in enumerate(row)]
         return tuple(grads)
 
     return _one_node("cross_entropy", samples, forward, local)
@@ -161,10 +162,7 @@ def _one_node(
 ) -> Any:
     """The loss as one node over the flattened predictions (a float if none of them is a Value)."""
     preds = _flat(predictions)
-    op = ops.Op(name, forward, local)
-    if not any(isinstance(p, Value) for p in preds):
-        return op.evaluate(*(float(p) for p in preds))
-    return apply(op, tuple(p if isinstance(p, Value) else Value(p) for p in preds))
+    return Op(name, forward, local, arity=len(preds))(*preds)
 
 
 def _is_scalar(x: Any) -> bool:
@@ -227,4 +225,4 @@ def _at_least(x: Any, low: float) -> Any:
 def _logsumexp(row: tuple[Any, ...]) -> Any:
     """log(sum(e^z)) shifted by the largest z, so no e^z overflows (floats or Values)."""
     m = max(float(z) for z in row)
-    return m + functions.log(functions.sum([functions.exp(z - m) for z in row]))
+    return m + autograd.log(autograd.sum([autograd.exp(z - m) for z in row]))
