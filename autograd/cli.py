@@ -246,7 +246,7 @@ def _graph(args: argparse.Namespace) -> int:
     path = viz.save_svg(
         output, args.output, edge_labels=args.edge_labels, renderer=args.renderer, max_nodes=args.max_nodes
     )
-    summary = sys.stdout if stream_descriptor(args.output) is None else sys.stderr  # keep the SVG whole
+    summary = sys.stderr if stream_descriptor(args.output) == 1 else sys.stdout  # keep the SVG whole
     print(header, file=summary)
     for name, leaf in leaves.items():
         print(f"df/d{name} = {_number(leaf.grad)}", file=summary)
