@@ -212,6 +212,23 @@ def test_graph_of_199_equal_factors_is_drawn_in_seconds(tmp_path: Path) -> None:
     assert "df/dx = 199" in result.stdout and len(svg_texts(tmp_path / "g.svg")) > 398
 
 
+def test_ctrl_c_while_rendering_says_what_to_do(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from autograd import render
+
+    def interrupted(*args: object, **kwargs: object) -> str:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(render, "_render_with_dot", interrupted)
+    monkeypatch.setattr(render, "_render_with_wasm", interrupted)
+    assert main(["graph", "x*x", "--at", "x=1", "-o", str(tmp_path / "g.svg")]) == 130
+    err = capsys.readouterr().err
+    assert err.startswith("chainrule graph: interrupted: rendering with ") and err.count("\n") == 1
+    assert "draw fewer values" in err and "--renderer" in err
+    assert not (tmp_path / "g.svg").exists()
+
+
 def test_unwritable_output_exits_1(tmp_path: Path) -> None:
     result = chainrule("graph", "x", "--at", "x=1", "-o", str(tmp_path / "missing" / "g.svg"))
     assert result.returncode == 1
