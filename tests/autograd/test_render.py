@@ -66,7 +66,7 @@ def test_ctrl_c_stops_a_render_at_once_and_says_what_to_do(renderer: str, tmp_pa
     process.send_signal(signal.SIGINT)
     start = time.monotonic()
     _, err = process.communicate(timeout=30)
-    assert time.monotonic() - start < 3
+    assert time.monotonic() - start < 5  # about 0.1 s; generous for a loaded machine
     assert process.returncode != 0
     last = err.strip().splitlines()[-1]
     assert last.startswith("autograd.render.RenderInterrupted: rendering with")
