@@ -229,6 +229,26 @@ def test_ctrl_c_while_rendering_says_what_to_do(
     assert not (tmp_path / "g.svg").exists()
 
 
+def test_a_renderer_failure_exits_1_with_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import wasmtime
+
+    from autograd import wasm
+
+    def trap(instance: object, dot: str) -> bytes:
+        raise wasmtime.Trap("wasm trap: out of bounds memory access\nwasm backtrace:\n  0: 0x1")
+
+    monkeypatch.setattr(wasm, "_call_render", trap)
+    out = tmp_path / "g.svg"
+    assert main(["graph", "x*x", "--at", "x=1", "-o", str(out), "--renderer", "wasm"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(
+        "chainrule graph: error: the WebAssembly Graphviz stopped with an error (wasm trap: out"
+    )
+    assert err.count("\n") == 1 and "Traceback" not in err and not out.exists()
+
+
 def test_unwritable_output_exits_1(tmp_path: Path) -> None:
     result = chainrule("graph", "x", "--at", "x=1", "-o", str(tmp_path / "missing" / "g.svg"))
     assert result.returncode == 1
