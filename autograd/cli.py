@@ -1,7 +1,7 @@
 """The `chainrule` command: draw an expression's graph, print its chain rule, run the demo.
 
-    chainrule graph "x*y + x**2" --at x=3 y=-3 -o graph.svg
-    chainrule explain "x*y + x**2" --at x=3 y=-3 --wrt x
+    chainrule graph "x*y + x**2" --at x=3 y=-3 -o graph.svg    (or -o graph.html: the interactive page)
+    chainrule explain "x*y + x**2" --at x=3 y=-3 --wrt x --html explain.html
     chainrule demo --out chainrule-demo
 
 Exit status: 0 on success, 2 for a usage error (bad arguments, a refused expression), 1 when
@@ -78,15 +78,27 @@ def _parser() -> argparse.ArgumentParser:
 
     graph = commands.add_parser(
         "graph",
-        help="draw an expression's computation graph with its values and gradients (SVG)",
+        help="draw an expression's computation graph with its values and gradients (SVG or HTML page)",
         description="Evaluate EXPR at the given values, back-propagate, and draw the graph with every "
-        "value and gradient d(EXPR)/d(node) as an SVG file.",
+        "value and gradient d(EXPR)/d(node) as an SVG file, or as an interactive HTML page (pan, zoom, "
+        "local derivatives on hover, backward step by step) when FILE ends in .html.",
         epilog=_expressions_help(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _expression_arguments(graph)
-    graph.add_argument("-o", "--output", required=True, metavar="FILE.svg", help="the SVG file to write")
-    graph.add_argument("--edge-labels", action="store_true", help="write each edge's local derivative on it")
+    graph.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        type=Path,
+        metavar="FILE",
+        help="the file to write: FILE.svg for the drawing, FILE.html for the interactive page",
+    )
+    graph.add_argument(
+        "--edge-labels",
+        action="store_true",
+        help="write each edge's local derivative on it (the HTML page always does)",
+    )
     graph.add_argument(
         "--renderer",
         choices=("auto", "dot", "wasm"),
@@ -115,6 +127,9 @@ def _parser() -> argparse.ArgumentParser:
         default=100,
         metavar="N",
         help="list at most N paths, the largest contributions (default: 100)",
+    )
+    explain.add_argument(
+        "--html", type=Path, metavar="FILE.html", help="also write the table as an HTML page"
     )
     explain.set_defaults(run=_explain, parser=explain)
 
@@ -243,9 +258,16 @@ def _graph(args: argparse.Namespace) -> int:
     output.backward()
     for name, leaf in leaves.items():
         _check_gradient(name, leaf.grad, output)
-    path = viz.save_svg(
-        output, args.output, edge_labels=args.edge_labels, renderer=args.renderer, max_nodes=args.max_nodes
-    )
+    if args.output.suffix.lower() in (".html", ".htm"):
+        path = viz.save_html(output, args.output, renderer=args.renderer, max_nodes=args.max_nodes)
+    else:
+        path = viz.save_svg(
+            output,
+            args.output,
+            edge_labels=args.edge_labels,
+            renderer=args.renderer,
+            max_nodes=args.max_nodes,
+        )
     summary = sys.stderr if stream_descriptor(args.output) == 1 else sys.stdout  # keep the SVG whole
     print(header, file=summary)
     for name, leaf in leaves.items():
@@ -259,11 +281,13 @@ def _explain(args: argparse.Namespace) -> int:
     if args.wrt not in leaves:
         known = ", ".join(leaves) or "none"
         raise UsageError(f"--wrt {args.wrt}: not a variable of the expression (its variables: {known})")
-    explanation = explain(output, leaves[args.wrt], max_paths=args.max_paths)
-    _check_gradient(args.wrt, explanation.gradient, output)
+    table = explain(output, leaves[args.wrt], max_paths=args.max_paths)
+    _check_gradient(args.wrt, table.gradient, output)
     print(header)
     print()
-    print(explanation)
+    print(table)
+    if args.html is not None:
+        print(f"wrote {table.save_html(args.html)}")
     return 0
 
 

@@ -140,28 +140,12 @@ def _plot_boundary(
 
 
 def _save_graph(model: Any, x: list[float], target: float, path: Path) -> Path:
-    """One sample's forward graph through the trained network, every node labelled, with
-    the gradient of the output score with respect to each node."""
-    for k, layer in enumerate(model.layers, 1):
-        for j, neuron in enumerate(layer.neurons):
-            for i, w in enumerate(neuron.w):
-                w.label = f"W{k}[{j},{i}]"
-            neuron.b.label = f"b{k}[{j}]"
+    """One sample's forward graph through the trained network, with the gradient of the output
+    score with respect to each node. The parameters carry the labels nn gave them (`L1.w[0,1]`);
+    the other nodes are named as `explain` names them (`dot#1`, `tanh#1`)."""
     inputs = [Value(x[0], label="x1"), Value(x[1], label="x2")]
-    h: list[Value] = inputs
-    for k, layer in enumerate(model.layers, 1):
-        h = [_label_neuron(neuron, h, k, j) for j, neuron in enumerate(layer.neurons)]
-    score = h[0]
+    score = model(inputs)
     score.label = f"score (target {target:+g})"
     model.zero_grad()
     score.backward()
     return viz.save_svg(score, path)
-
-
-def _label_neuron(neuron: Any, inputs: list[Value], layer: int, j: int) -> Value:
-    out = neuron(inputs)
-    node = out.parents[0] if out.op != "dot" and out.parents else out
-    node.label = f"z{layer}[{j}]"
-    if out is not node:
-        out.label = f"h{layer}[{j}]"
-    return out

@@ -9,12 +9,16 @@ from __future__ import annotations
 import heapq
 import html
 import math
+import os
+import pathlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from .files import save_text
 from .graph import topological_order
+from .names import node_names
 from .value import Value
 
 # A path under construction, from `wrt` up to some node: (product so far, node the last edge
@@ -116,27 +120,56 @@ class Explanation:
     def __repr__(self) -> str:
         return f"<Explanation {self.derivative} = {_number(self.gradient)}, {_plural(self.count, 'path')}>"
 
-    def _repr_html_(self) -> str:
+    def to_html(self) -> str:
+        """The table as a standalone HTML fragment with its own styles (class `chainrule-explain`):
+        names left-aligned, numbers right-aligned, a rule between paths, the sum at the foot."""
         e = html.escape
         out = [
-            "<table>",
+            f"<style>{STYLE}</style>",
+            '<table class="chainrule-explain">',
             f"<caption>{e(self._heading())}</caption>",
             "<thead><tr><th>path</th><th>edge</th><th>op</th><th>local derivative</th></tr></thead>",
             "<tbody>",
         ]
         for number, edge, op, value in self._rows():
-            style = "text-align:right"
-            if "not finite" in value:
-                style += ";color:#b91c1c;font-weight:bold"  # the factor to look at
+            kind = "number notfinite" if "not finite" in value else "number"  # a factor to look at
             if edge == "product":
                 edge, value = "<b>product</b>", f"<b>{e(value)}</b>"
             else:
                 edge, value = e(edge), e(value)
+            start = ' class="start"' if number else ""
             out.append(
-                f"<tr><td>{number}</td><td>{edge}</td><td>{e(op)}</td><td style='{style}'>{value}</td></tr>"
+                f"<tr{start}><td>{number}</td><td>{edge}</td><td>{e(op)}</td>"
+                f'<td class="{kind}">{value}</td></tr>'
             )
         out += ["</tbody>", f"<tfoot><tr><td colspan='4'>{e(self._footing())}</td></tr></tfoot>", "</table>"]
         return "\n".join(out)
+
+    def save_html(self, path: str | os.PathLike[str]) -> pathlib.Path:
+        """Write the table to `path` as a whole HTML page (atomically); returns the path."""
+        page = (
+            '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f"<title>{html.escape(self.derivative)}</title></head>\n<body>\n{self.to_html()}\n</body></html>\n"
+        )
+        return save_text(path, page)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+
+# Scoped to the table's class, and specific enough to win over a notebook's own table styles.
+STYLE = (
+    "table.chainrule-explain{border-collapse:collapse;font:13px/1.5 ui-monospace,Menlo,Consolas,monospace;"
+    "margin:4px 0}"
+    "table.chainrule-explain caption{text-align:left;font-weight:bold;padding:4px 0}"
+    "table.chainrule-explain th,table.chainrule-explain td{text-align:left;padding:2px 12px 2px 0;"
+    "vertical-align:top;white-space:pre}"
+    "table.chainrule-explain td.number{text-align:right;font-variant-numeric:tabular-nums}"
+    "table.chainrule-explain td.notfinite{color:#b91c1c;font-weight:bold}"
+    "table.chainrule-explain thead th{border-bottom:2px solid #374151}"
+    "table.chainrule-explain tr.start td{border-top:1px solid #9ca3af}"
+    "table.chainrule-explain tfoot td{border-top:2px solid #374151;font-weight:bold;padding-top:4px}"
+)
 
 
 def explain(output: Value, wrt: Value, max_paths: int = 100) -> Explanation:
@@ -195,18 +228,11 @@ def _path(partial: _Partial, names: _Names) -> Path:
 
 
 class _Names:
-    """A name for every node: its label, else its op and a number (`dot#2`), or its value for a constant."""
+    """Names as `autograd.names` gives them; an unlabelled leaf `wrt` is "wrt", a constant its value."""
 
     def __init__(self, order: list[Value], wrt: Value) -> None:
-        self._names: dict[Value, str] = {wrt: "wrt"}
-        seen: dict[str, int] = {}
-        for node in order:
-            if node.label:
-                self._names[node] = node.label
-            elif node.parents:
-                op = node._op.word  # type: ignore[union-attr]
-                seen[op] = seen.get(op, 0) + 1
-                self._names[node] = f"{op}#{seen[op]}"
+        self._names = node_names(order)
+        self._names.setdefault(wrt, "wrt")
 
     def __getitem__(self, node: Value) -> str:
         return self._names.get(node) or f"{node.data:g}"

@@ -25,6 +25,7 @@ import stat
 import tempfile
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import IO, Any
 
 try:
@@ -101,6 +102,19 @@ def _replace(target: str, info: os.stat_result | None, binary: bool) -> Iterator
         with contextlib.suppress(FileNotFoundError):
             os.remove(temporary)
         raise
+
+
+def save_text(path: str | os.PathLike[str], text: str) -> Path:
+    """Write `text` to `path` whole or not at all (see `atomic_write`); returns the path.
+
+    A missing folder is a FileNotFoundError naming it, before anything is written.
+    """
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"cannot write {path}: the folder {path.parent} does not exist")
+    with atomic_write(path) as f:
+        f.write(text)
+    return path
 
 
 def _remove_stale(folder: str, name: str) -> None:

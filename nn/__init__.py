@@ -1,5 +1,6 @@
 """chainrule's nn: neurons, layers, MLPs, losses and optimizers, built on `autograd.Value`."""
 
+from .draw import NetworkDrawing, draw_network
 from .layers import MLP, Layer, Neuron
 from .losses import (
     binary_cross_entropy,
@@ -21,12 +22,14 @@ __all__ = [
     "History",
     "Layer",
     "Module",
+    "NetworkDrawing",
     "Neuron",
     "Optimizer",
     "TrainingDiverged",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "cross_entropy",
+    "draw_network",
     "evaluate",
     "fit",
     "hinge_loss",

@@ -1,4 +1,13 @@
-"""`Neuron`, `Layer` and `MLP`: a neuron is one `dot` node (its weighted sum) and one activation node."""
+"""`Neuron`, `Layer` and `MLP`: a neuron is one `dot` node (its weighted sum) and one activation node.
+
+Parameters made here (from numbers or by the initialiser) are labelled by their place, so that
+`explain`, the drawings and `model.draw()` can name them: in an `MLP`, `L1.w[1,0]` is the weight
+from input 0 to neuron 1 of layer 1 (layers count from 1 as L1, L2, ...; neurons and inputs from
+0, as `weights[j][i]`), and `L1.b[1]` is that neuron's bias. A `Layer` alone labels them `w[1,0]`
+and `b[1]` (`b` for one bias it shares), a `Neuron` alone `w[0]` and `b`. A Value given as a
+weight or bias is used as is, its label untouched. Labels are for reading: they need not be
+Python identifiers.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +15,7 @@ import numbers
 import random
 from collections.abc import Callable, Sequence
 from operator import attrgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autograd import Value
 from autograd.extend import record
@@ -14,6 +23,9 @@ from autograd.ops import DOT
 
 from .init import RandomSource, initial_weights
 from .module import Module
+
+if TYPE_CHECKING:
+    from .draw import NetworkDrawing
 
 _data = attrgetter("data")
 
@@ -33,12 +45,24 @@ def activation_function(name: str) -> Callable[[Value], Value] | None:
     return ACTIVATIONS[name]
 
 
-class Neuron(Module):
+class Drawable:
+    """`draw()`: the network diagram of `nn.draw_network`."""
+
+    def draw(self, show: str = "weight", renderer: str = "auto") -> NetworkDrawing:
+        """Neurons as circles in layers, weights as edges coloured and sized by weight or grad."""
+        from .draw import draw_network
+
+        return draw_network(self, show=show, renderer=renderer)  # type: ignore[arg-type]
+
+
+class Neuron(Module, Drawable):
     """activation(w . x + b): one `dot` node, then one activation node.
 
     `weights` (nin numbers or Values) and `bias` (a number or Value) are optional; a Value given
     is used as is, so it can be shared with other neurons. By default the weights are drawn from
-    uniform(-1, 1) (with `rng`, or the global `random` module) and the bias is 0.
+    uniform(-1, 1) (with `rng`, or the global `random` module) and the bias is 0. Parameters it
+    makes are labelled `{prefix}w[i]` and `{prefix}b`, or `{prefix}w[index,i]` and
+    `{prefix}b[index]` when it is neuron `index` of a layer.
     """
 
     def __init__(
@@ -49,6 +73,8 @@ class Neuron(Module):
         bias: Any = None,
         *,
         rng: RandomSource | None = None,
+        prefix: str = "",
+        index: int | None = None,
     ) -> None:
         nin = _count(nin, "nin")
         self._act = activation_function(activation)
@@ -57,8 +83,10 @@ class Neuron(Module):
             weights = initial_weights("uniform", nin, 1, rng or random)[0]
         elif len(weights) != nin:
             raise ValueError(f"Neuron({nin}) needs {nin} weights, got {len(weights)}")
-        self.w = [_parameter(x, "weight") for x in weights]
-        self.b = _parameter(0.0 if bias is None else bias, "bias")
+        at = "" if index is None else f"{index},"
+        self.w = [_parameter(x, "weight", f"{prefix}w[{at}{i}]") for i, x in enumerate(weights)]
+        b = f"{prefix}b" if index is None else f"{prefix}b[{index}]"
+        self.b = _parameter(0.0 if bias is None else bias, "bias", b)
 
     def forward(self, x: Any) -> Value:
         """The neuron's output for one input vector `x` (numbers or Values)."""
@@ -79,11 +107,13 @@ class Neuron(Module):
         return f"Neuron({len(self.w)}, activation={self.activation!r})"
 
 
-class Layer(Module):
+class Layer(Module, Drawable):
     """`nout` neurons that all read the same `nin` inputs; calling it returns a list of `nout` Values.
 
     `weights[j][i]` connects input i to neuron j. `bias` is one number/Value shared by every
     neuron, or a list of `nout`. Unset weights come from `init` (see `nn.init`), biases start at 0.
+    Parameters it makes are labelled `{prefix}w[j,i]` and `{prefix}b[j]` (`{prefix}b` for one
+    shared bias); an `MLP` passes prefix `L1.`, `L2.`, ...
     """
 
     def __init__(
@@ -96,6 +126,7 @@ class Layer(Module):
         *,
         init: str = "uniform",
         rng: RandomSource | None = None,
+        prefix: str = "",
     ) -> None:
         nin, nout = _count(nin, "nin"), _count(nout, "nout")
         activation_function(activation)  # fail early on a bad name
@@ -113,13 +144,15 @@ class Layer(Module):
         if bias is None:
             biases: list[Any] = [0.0] * nout
         elif isinstance(bias, (Value, numbers.Real)):
-            biases = [_parameter(bias, "bias")] * nout  # one parameter shared by the whole layer
+            biases = [_parameter(bias, "bias", f"{prefix}b")] * nout  # one parameter for the whole layer
         elif len(bias) == nout:
             biases = list(bias)
         else:
             raise ValueError(f"Layer({nin}, {nout}) needs one bias or {nout} biases, got {len(bias)}")
         self.activation = activation
-        self.neurons = [Neuron(nin, activation, weights[j], biases[j]) for j in range(nout)]
+        self.neurons = [
+            Neuron(nin, activation, weights[j], biases[j], prefix=prefix, index=j) for j in range(nout)
+        ]
 
     def forward(self, x: Any) -> list[Value]:
         """The outputs of every neuron for one input vector `x`."""
@@ -137,13 +170,14 @@ class Layer(Module):
         return f"Layer({nin}, {nout}, activation={self.activation!r})"
 
 
-class MLP(Module):
+class MLP(Module, Drawable):
     """A multi-layer perceptron: `MLP(2, [16, 16, 1])` has two hidden layers of 16 and one output.
 
     Hidden layers use `activation`, the last layer `output_activation`. Weights come from `init`
     ("uniform" as micrograd, "xavier"/"glorot", "he"), drawn from `random.Random(seed)` when a
     seed is given (the global `random` state is then left alone), from the global `random`
     otherwise, exactly as micrograd does. Returns one Value if the last layer has one neuron.
+    Its parameters are labelled `L1.w[j,i]`, `L1.b[j]`, `L2.w[j,i]`, ... (layer, neuron, input).
     """
 
     def __init__(
@@ -171,7 +205,14 @@ class MLP(Module):
         self.output_activation = output_activation
         self.init = init
         self.layers = [
-            Layer(sizes[k], sizes[k + 1], activation if k < last else output_activation, init=init, rng=rng)
+            Layer(
+                sizes[k],
+                sizes[k + 1],
+                activation if k < last else output_activation,
+                init=init,
+                rng=rng,
+                prefix=f"L{k + 1}.",
+            )
             for k in range(len(nouts))
         ]
 
@@ -201,12 +242,12 @@ def _count(n: Any, what: str) -> int:
     return int(n)
 
 
-def _parameter(x: Any, what: str) -> Value:
-    """A Value given is the parameter itself; a number becomes a new Value."""
+def _parameter(x: Any, what: str, label: str) -> Value:
+    """A Value given is the parameter itself; a number becomes a new Value labelled `label`."""
     if isinstance(x, Value):
         return x
     try:
-        return Value(x)
+        return Value(x, label=label)
     except TypeError:
         raise TypeError(f"a {what} must be a number or a Value, got {type(x).__name__}: {x!r}") from None
 

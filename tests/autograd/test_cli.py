@@ -309,7 +309,8 @@ def test_demo_trains_and_writes_its_pictures(tmp_path: Path) -> None:
         width, height = png_size(out / name)
         assert width >= 600 and height >= 400
     texts = svg_texts(out / "graph.svg")
-    for label in ("x1", "x2", "W1[0,0]", "b1[3]", "W2[3,3]", "h2[3]", "W3[0,3]", "b3[0]"):
+    # nn's own labels for the parameters, explain's names for the other nodes
+    for label in ("x1", "x2", "L1.w[0,0]", "L1.b[3]", "L2.w[3,3]", "tanh#8", "L3.w[0,3]", "L3.b[0]"):
         assert label in texts
     assert any(t.startswith("score (target") for t in texts)
     assert sorted(p.name for p in out.iterdir()) == ["boundary.png", "graph.svg", "loss.png"]
@@ -334,3 +335,12 @@ def test_demo_refuses_a_file_as_its_folder(tmp_path: Path) -> None:
     result = chainrule("demo", "--out", str(target), "--epochs", "1")
     assert result.returncode == 1 and "it is a file, not a folder" in result.stderr
     assert target.read_text() == "keep me"
+
+
+def test_explain_writes_the_table_as_html(tmp_path: Path) -> None:
+    out = tmp_path / "explain.html"
+    result = chainrule("explain", "x*y + x**2", "--at", "x=3", "y=-3", "--wrt", "x", "--html", str(out))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.rstrip().endswith(f"wrote {out}")
+    page = out.read_text(encoding="utf-8")
+    assert '<table class="chainrule-explain">' in page and "d(x*y + x**2)/dx = 3.00000" in page

@@ -1,6 +1,7 @@
 import math
 import random
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
@@ -117,8 +118,8 @@ def test_text_and_html_tables() -> None:
     assert "d(<x & y>)" in text and "tanh" in text and "product" in text
     page = e._repr_html_()
     assert "&lt;x &amp; y&gt;" in page and "<x & y>" not in page
-    assert page.startswith("<table>") and page.endswith("</table>")
-    ET.fromstring(page)  # well-formed: every label escaped
+    assert page.startswith("<style>") and page.endswith("</table>")
+    ET.fromstring(f"<div>{page}</div>")  # well-formed: every label escaped
     assert isinstance(e, Explanation) and repr(e).startswith("<Explanation d(tanh#1)/d(<x & y>) = ")
 
 
@@ -263,8 +264,49 @@ def test_factors_that_are_not_finite_are_marked() -> None:
     text = str(e)
     assert "inf (not finite)" in text and "-inf (not finite)" in text
     assert text.endswith("= nan (not finite)")
-    assert "color:#b91c1c" in e._repr_html_()
+    assert '<td class="number notfinite">' in e._repr_html_() and "td.notfinite{color:#b91c1c" in e.to_html()
     z = Value(0.0, label="z")
     root = z.sqrt()  # an infinite slope at 0
     assert "inf (not finite)" in str(explain(root, z)).splitlines()[3]
     assert "not finite" not in str(explain(x * 2.0, x))
+
+
+# --- HTML export ------------------------------------------------------------------------------------
+
+
+def test_to_html_is_a_styled_table_with_a_rule_between_paths() -> None:
+    x = Value(2.0, label="x")
+    y = x * x + x  # three paths from x
+    y.label = "y"
+    fragment = explain(y, x).to_html()
+    assert fragment.startswith("<style>") and '<table class="chainrule-explain">' in fragment
+    assert "table.chainrule-explain th,table.chainrule-explain td{text-align:left" in fragment
+    assert "tr.start td{border-top" in fragment
+    assert fragment.count('<tr class="start">') == 3  # the first row of each path
+    assert fragment.count('<td class="number">') == 2 + 2 + 1 + 3  # each path's factors, then the products
+    assert "dy/dx = 5.00000" in fragment
+    assert explain(y, x)._repr_html_() == fragment
+
+
+def test_to_html_escapes_names() -> None:
+    x = Value(1.5, label='<x & "y">')
+    out = (x * 2).tanh()
+    out.label = "<script>"
+    fragment = explain(out, x).to_html()
+    assert "<script>" not in fragment and "&lt;script&gt;" in fragment
+    assert "&lt;x &amp; &quot;y&quot;&gt;" in fragment
+    assert '<x & "y">' not in fragment
+
+
+def test_save_html_writes_a_page(tmp_path: Path) -> None:
+    x = Value(3.0, label="x")
+    y = x**2
+    y.label = "y"
+    path = explain(y, x).save_html(tmp_path / "why.html")
+    assert path == tmp_path / "why.html"
+    page = path.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "<title>dy/dx</title>" in page
+    assert explain(y, x).to_html() in page
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        explain(y, x).save_html(tmp_path / "missing" / "why.html")
+    assert [p.name for p in tmp_path.iterdir()] == ["why.html"]

@@ -117,10 +117,10 @@ def test_counts_labels_and_edges() -> None:
     assert sorted(re.search(r"label=(\S+)", s).group(1) for s in ops) == ['"*"', '"**2"', '"+"']
     assert len(edges) == 3 + 5  # op -> its value, and 2 + 1 + 2 inputs -> ops
     source = g.source
-    assert '"{ x | data 3.000 | grad 3.000 }"' in source
-    assert '"{ y | data -3.000 | grad 3.000 }"' in source
-    assert '"{ f | data 0.000 | grad 1.000 }"' in source
-    assert '"{ data -9.000 | grad 1.000 }"' in source
+    assert '"x | data 3.000 | grad 3.000"' in source
+    assert '"y | data -3.000 | grad 3.000"' in source
+    assert '"f | data 0.000 | grad 1.000"' in source
+    assert '"mul#1 | data -9.000 | grad 1.000"' in source  # named as explain names it
 
 
 def test_each_op_node_feeds_the_value_it_made() -> None:
@@ -156,15 +156,25 @@ def test_repeated_operand_gets_one_edge_per_use() -> None:
 
 def test_leaves_parameters_and_output_look_different() -> None:
     x = Value(2.0, label="x")
-    y = (x * 3).tanh()  # 3 is an unlabelled leaf: a constant
+    w, b = Value(0.5, label="w"), Value(0.1, label="b")
+    y = (autograd.dot([w], [x], b) * 3).tanh()  # 3 is an unlabelled leaf: a constant
     source = viz.draw_graph(y).source
     fill = {kind: style["fillcolor"] for kind, style in viz.STYLES.items()}
-    assert len(set(fill.values())) == 4
+    assert len(set(fill.values())) == 5
     line = {s.split(" [")[0]: s for s in source.splitlines() if "fillcolor" in s and "_op" not in s}
-    assert fill["parameter"] in line["\tv0"]
-    assert fill["constant"] in line["\tv1"]
-    assert fill["computed"] in line["\tv2"]
-    assert fill["output"] in line["\tv3"]
+    order = autograd.graph.topological_order(y)
+    at = {node: f"\tv{i}" for i, node in enumerate(order)}
+    assert fill["parameter"] in line[at[w]] and fill["parameter"] in line[at[b]]
+    assert fill["input"] in line[at[x]]
+    constant = next(node for node in order if not node.label and not node.parents)
+    assert fill["constant"] in line[at[constant]]
+    assert fill["computed"] in line[at[y.parents[0]]]
+    assert fill["output"] in line[at[y]]
+    # the legend names the five styles used, each drawn in its own style
+    for kind, style in viz.STYLES.items():
+        assert f"legend_{kind} [label={kind} " in line[f"\t\tlegend_{kind}"]
+        assert style["fillcolor"] in line[f"\t\tlegend_{kind}"]
+    assert "legend" not in viz.draw_graph(y, legend=False).source
 
 
 def test_options_change_what_is_shown() -> None:
@@ -172,7 +182,7 @@ def test_options_change_what_is_shown() -> None:
     assert "grad" not in viz.draw_graph(f, show_grad=False).source
     assert "data 3.00000 " in viz.draw_graph(f, digits=6).source
     tb = viz.draw_graph(f, rankdir="TB").source
-    assert "rankdir=TB" in tb and '"x | data 3.000 | grad 3.000"' in tb
+    assert "rankdir=TB" in tb and '"{ x | data 3.000 | grad 3.000 }"' in tb
     assert "1.000e-05" in viz.draw_graph(Value(1e-5)).source
 
 
@@ -207,7 +217,8 @@ def test_too_many_nodes_is_refused_with_the_count_and_the_way_out() -> None:
     assert viz.count_values(v) == 600
     with pytest.raises(ValueError, match=r"600 values.*max_nodes=500.*max_nodes=600"):
         viz.draw_graph(v)
-    assert len(statements(viz.draw_graph(v, max_nodes=600))[0]) == 600 + 599
+    nodes = statements(viz.draw_graph(v, max_nodes=600, legend=False))[0]
+    assert len(nodes) == 600 + 599
 
 
 def test_a_deep_graph_is_refused_without_recursion() -> None:
@@ -231,7 +242,7 @@ def hostile_graph() -> Value:
 @pytest.mark.parametrize("rankdir", ["LR", "TB"])
 def test_hostile_labels_render_as_written_with_wasm(rankdir: str) -> None:
     root = hostile_graph()
-    source = viz.draw_graph(root, rankdir=rankdir).source
+    source = viz.draw_graph(root, rankdir=rankdir, legend=False).source
     svg = viz.render_svg(source, "wasm")
     texts = svg_texts(svg)
     for label in [*HOSTILE_LABELS, root.label]:
@@ -358,11 +369,12 @@ def test_displays_inline_without_dot(no_dot: None) -> None:
     E = network()
     g = viz.draw_graph(E)
     bundle = g._repr_mimebundle_()
-    assert list(bundle) == ["image/svg+xml"]
+    assert list(bundle) == ["text/html", "image/svg+xml"]
+    assert bundle["image/svg+xml"][bundle["image/svg+xml"].index("<svg") :] in bundle["text/html"]
     every_value_shown(E, svg_texts(bundle["image/svg+xml"]))
     assert svg_texts(g._repr_svg_()) == svg_texts(bundle["image/svg+xml"])
     assert g._repr_mimebundle_(include=["image/png"]) == {}
-    assert g._repr_mimebundle_(exclude=["image/svg+xml"]) == {}
+    assert list(g._repr_mimebundle_(exclude=["text/html"])) == ["image/svg+xml"]
 
 
 def test_ipython_display_uses_the_renderer(no_dot: None) -> None:

@@ -245,3 +245,27 @@ def test_a_neuron_records_exactly_the_node_autograd_dot_records() -> None:
         assert ours.data == reference.data
         assert ours.parents == reference.parents and ours.op == reference.op == "dot"
         assert ours.local_grads == reference.local_grads
+
+
+def test_parameters_nn_makes_are_labelled_by_their_place() -> None:
+    model = nn.MLP(2, [3, 1], seed=0)
+    labels = [p.label for p in model.parameters()]
+    assert labels[:3] == ["L1.w[0,0]", "L1.w[0,1]", "L1.b[0]"]
+    assert "L1.w[2,1]" in labels and "L1.b[2]" in labels
+    assert labels[-4:] == ["L2.w[0,0]", "L2.w[0,1]", "L2.w[0,2]", "L2.b[0]"]
+    assert len(set(labels)) == len(labels)
+    assert [p.label for p in nn.Layer(2, 2, bias=0.1).parameters()] == [
+        "w[0,0]",
+        "w[0,1]",
+        "b",
+        "w[1,0]",
+        "w[1,1]",
+    ]
+    assert [p.label for p in nn.Neuron(2).parameters()] == ["w[0]", "w[1]", "b"]
+
+
+def test_a_value_given_as_a_parameter_keeps_its_label() -> None:
+    w = Value(0.5, label="mine")
+    unlabelled = Value(0.25)
+    layer = nn.Layer(2, 1, weights=[[w, unlabelled]], bias=0.0)
+    assert [p.label for p in layer.parameters()] == ["mine", "", "b"]

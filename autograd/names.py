@@ -1,0 +1,31 @@
+"""One name for every node, shared by `explain`, the drawings and the interactive page.
+
+A labelled node is called by its label. An unlabelled computed node is called by its op and a
+running number in topological order (parents before children): `add#1`, `mul#1`, `add#2`,
+`sigmoid#1` (the op table's `Op.word`). An unlabelled leaf (a constant such as the 2 in `x * 2`)
+has no name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .value import Value
+
+
+def node_names(order: Iterable[Value]) -> dict[Value, str]:
+    """{node: name} for the labelled and the computed nodes of `order` (a topological order).
+
+    Give the whole graph's order (`graph.topological_order(root)`): the running numbers count
+    along it, so the same root always gives the same names.
+    """
+    names: dict[Value, str] = {}
+    seen: dict[str, int] = {}
+    for node in order:
+        if node.label:
+            names[node] = node.label
+        elif node.parents:
+            word = node._op.word  # type: ignore[union-attr]  # the op table's word: "+" -> "add"
+            seen[word] = seen.get(word, 0) + 1
+            names[node] = f"{word}#{seen[word]}"
+    return names

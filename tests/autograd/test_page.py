@@ -1,0 +1,263 @@
+"""autograd.page: the interactive HTML page, checked as a file and in a real browser.
+
+The browser tests drive Debian's chromium with chromedriver through selenium, one browser for the
+whole module. They never skip: without chromium and chromedriver they fail and say what to install
+(CI installs both with apt-get).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import struct
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from autograd import Value, page, viz
+from autograd.cli import main
+from autograd.graph import topological_order
+from tests.autograd.examples import worked_example
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+INSTALL = "apt-get install chromium chromium-driver (Debian/Ubuntu), and pip install selenium"
+
+
+def page_data(document: str) -> dict[str, Any]:
+    found = re.search(r'<script type="application/json" id="chainrule-data">(.*?)</script>', document, re.S)
+    assert found
+    data: dict[str, Any] = json.loads(found.group(1))
+    return data
+
+
+# --- the file ------------------------------------------------------------------------------------
+
+
+def test_the_page_is_one_self_contained_file(tmp_path: Path) -> None:
+    E = worked_example()
+    path = viz.save_html(E, tmp_path / "graph.html")
+    document = path.read_text(encoding="utf-8")
+    assert document.startswith("<!DOCTYPE html>") and document.rstrip().endswith("</html>")
+    assert "<script src" not in document and "<link" not in document and "@import" not in document
+    urls = set(re.findall(r"https?://[^\s\"'<>)]+", document))
+    assert urls <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}  # names, never fetched
+    data = page_data(document)
+    order = topological_order(E)
+    assert len(data["nodes"]) == len(order) == 31
+    assert data["order"][0] == f"v{len(order) - 1}"  # backward starts at the output
+    assert len(data["edges"]) == sum(len(node.parents) for node in order)
+    w5 = next(n for n in data["nodes"] if n["name"] == "w5")
+    assert 'class="chainrule-explain"' in w5["paths"] and "dnet_y1/dw5" in w5["paths"]
+
+
+def test_names_with_markup_cannot_break_out(tmp_path: Path) -> None:
+    x = Value(1.0, label="</script><script>alert(1)</script>")
+    y = Value(2.0, label='a & "b" <c>')
+    out = x * y
+    out.label = "<b>out</b>"
+    out.backward()
+    document = viz.interactive(out).html
+    assert document.count("<script") == 2  # the data and the page's own script
+    assert "alert(1)</script>" not in document
+    data = page_data(document)
+    assert {n["name"] for n in data["nodes"]} == {x.label, y.label, out.label}
+
+
+def test_inline_in_jupyter_and_plain_text() -> None:
+    p = viz.interactive(worked_example())
+    frame = p._repr_html_()
+    assert frame.startswith("<iframe srcdoc=") and 'sandbox="allow-scripts"' in frame
+    assert "<script" not in frame  # the page is inside the attribute, escaped
+    assert "GraphPage" in repr(p) and "31 values" in repr(p) and ".save(path)" in repr(p)
+
+
+def test_cli_writes_the_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "graph.html"
+    assert main(["graph", "x*y + x**2", "--at", "x=3", "y=-3", "-o", str(out)]) == 0
+    assert f"wrote {out}" in capsys.readouterr().out
+    names = {n["name"] for n in page_data(out.read_text(encoding="utf-8"))["nodes"]}
+    assert {"x", "y", "x*y", "x**2", "x*y + x**2"} <= names
+
+
+def test_bad_arguments_are_named(tmp_path: Path) -> None:
+    with pytest.raises(TypeError, match="Value"):
+        viz.save_html(3.0, tmp_path / "x.html")  # type: ignore[arg-type]
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        viz.save_html(Value(1.0), tmp_path / "missing" / "x.html")
+    assert list(tmp_path.iterdir()) == []
+    assert page.MAX_PATHS >= 10
+
+
+# --- in a browser ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not os.access(p, os.X_OK)]
+    if missing:
+        pytest.fail(f"the browser tests need {' and '.join(missing)}: {INSTALL}", pytrace=False)
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        pytest.fail(f"the browser tests need selenium: {INSTALL}", pytrace=False)
+    os.environ["SE_OFFLINE"] = "true"  # selenium-manager must not download anything
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,900"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture(scope="module")
+def example_page(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Value]:
+    E = worked_example()
+    return viz.save_html(E, tmp_path_factory.mktemp("page") / "graph.html"), E
+
+
+def open_page(driver: Any, path: Path) -> None:
+    driver.get(path.as_uri())
+    driver.get_log("browser")  # start from an empty log
+    driver.refresh()
+
+
+def severe(driver: Any) -> list[str]:
+    return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def view_box(driver: Any) -> list[float]:
+    text = driver.find_element("css selector", "#graph svg").get_dom_attribute("viewBox")
+    return [float(v) for v in text.split()]
+
+
+def test_the_page_loads_without_console_errors(browser: Any, example_page: tuple[Path, Value]) -> None:
+    path, _ = example_page
+    open_page(browser, path)
+    assert browser.title == "computation graph of E"
+    assert severe(browser) == []
+    status = browser.find_element("id", "status").text
+    assert "31 boxes wait for their grad" in status
+    shown = [t.get_property("textContent") for t in browser.find_elements("css selector", "g.node text")]
+    assert "grad ?" in shown and not any(t.startswith("grad 0") for t in shown)
+
+
+def test_each_step_gives_one_more_box_the_engines_grad(
+    browser: Any, example_page: tuple[Path, Value]
+) -> None:
+    path, E = example_page
+    open_page(browser, path)
+    order = topological_order(E)
+    engine = {f"v{i}": node.grad for i, node in enumerate(order)}
+    step = browser.find_element("id", "step")
+    for k in range(1, 7):
+        step.click()
+        done = browser.find_elements("css selector", "g.node.has-grad")
+        assert len(done) == k
+        for box in done:
+            node = box.get_attribute("data-node")
+            assert float(box.get_attribute("data-grad")) == engine[node]
+    # the sixth box in reverse topological order, and its grad on the drawing
+    sixth = browser.find_element("css selector", "g.node.current")
+    texts = [t.get_property("textContent") for t in sixth.find_elements("tag name", "text")]
+    assert f"grad {engine[sixth.get_attribute('data-node')]:#.4g}" in texts
+    assert browser.find_element("id", "status").text.startswith(f"Step 6 of {len(order)}: grad of ")
+    browser.find_element("id", "run").click()
+    assert len(browser.find_elements("css selector", "g.node.has-grad")) == len(order)
+    assert step.get_attribute("disabled") is not None
+    browser.find_element("id", "reset").click()
+    assert browser.find_elements("css selector", "g.node.has-grad") == []
+    assert severe(browser) == []
+
+
+def test_hovering_an_edge_shows_its_local_derivative(browser: Any, example_page: tuple[Path, Value]) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    path, E = example_page
+    open_page(browser, path)
+    order = topological_order(E)
+    net_y1 = next(i for i, node in enumerate(order) if node.label == "net_y1")
+    k = next(k for k, p in enumerate(order[net_y1].parents) if p.label == "w5")
+    label = browser.find_element("css selector", f"g#e{net_y1}_{k} text")
+    ActionChains(browser).move_to_element(label).perform()
+    tip = browser.find_element("id", "tip")
+    assert tip.is_displayed()
+    local = order[net_y1].local_grads[k]  # d(net_y1)/d(w5) = out_h1
+    assert tip.text == f"local derivative dnet_y1/dw5 = {local:.4g}"
+    box = browser.find_element("css selector", f"g.node[data-node='v{net_y1}']")
+    ActionChains(browser).move_to_element(box).perform()
+    assert tip.text.startswith("net_y1\nop dot\ndata 0.5482\ngrad ? ")
+
+
+def test_clicking_a_box_lists_its_paths(browser: Any, example_page: tuple[Path, Value]) -> None:
+    path, _ = example_page
+    open_page(browser, path)
+    browser.find_element("xpath", "//*[local-name()='g'][@class='node clickable'][.//*[text()='b1']]").click()
+    panel = browser.find_element("id", "panel")
+    assert panel.find_element("tag name", "h2").text == "b1"
+    table = panel.find_element("css selector", "table.chainrule-explain")
+    assert "dE/db1: 4 paths" in table.text
+    assert len(table.find_elements("css selector", "tr.start")) == 4
+
+
+def test_pan_and_zoom_change_the_view_box(browser: Any, example_page: tuple[Path, Value]) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    path, _ = example_page
+    open_page(browser, path)
+    before = view_box(browser)
+    browser.find_element("id", "zoom-in").click()
+    zoomed = view_box(browser)
+    assert zoomed[2] == pytest.approx(before[2] / 1.25) and zoomed[3] == pytest.approx(before[3] / 1.25)
+    frame = browser.find_element("id", "graph")
+    ActionChains(browser).move_to_element(frame).click_and_hold().move_by_offset(120, 80).release().perform()
+    panned = view_box(browser)
+    assert panned[0] < zoomed[0] and panned[1] < zoomed[1] and panned[2:] == zoomed[2:]
+    browser.find_element("id", "fit").click()
+    whole = view_box(browser)
+    assert whole[2] > zoomed[2]
+    assert severe(browser) == []
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    width, height = struct.unpack(">II", path.read_bytes()[16:24])
+    return width, height
+
+
+def test_a_screenshot_of_the_worked_example(
+    browser: Any, example_page: tuple[Path, Value], tmp_path: Path
+) -> None:
+    path, _ = example_page
+    open_page(browser, path)
+    shot = tmp_path / "page.png"
+    assert browser.save_screenshot(str(shot))
+    width, height = png_size(shot)
+    assert width >= 1000 and height >= 600
+    assert shot.stat().st_size > 30_000  # a drawing, not a blank page
+    keep = os.environ.get("CHAINRULE_SHOTS")  # a folder to keep the picture in, for a look at it
+    if keep:
+        shutil.copy(shot, Path(keep) / "page_222.png")
+
+
+def test_hostile_names_load_cleanly(browser: Any, tmp_path: Path) -> None:
+    x = Value(1.0, label="</script><script>alert(1)</script>")
+    y = Value(2.0, label='a & "b" <c>')
+    out = x * y
+    out.label = "<b>out</b>"
+    out.backward()
+    path = viz.save_html(out, tmp_path / "hostile.html")
+    open_page(browser, path)
+    assert severe(browser) == []
+    texts = [t.get_property("textContent") for t in browser.find_elements("css selector", "g.node text")]
+    assert x.label in texts and y.label in texts and "<b>out</b>" in texts
+    browser.find_element("id", "run").click()
+    assert len(browser.find_elements("css selector", "g.node.has-grad")) == 3
