@@ -16,9 +16,11 @@ from .value import Value
 BOUND_ABOVE = 2_000  # virtual nodes; more get the bounded layout below
 REFUSE_ABOVE = 50_000  # virtual nodes; more take even a bounded layout over ten seconds
 
-# Few network simplex iterations when placing nodes: far from the best placement when edges are
-# long, but still readable, and its cost no longer explodes (199 factors: 6 s instead of hours).
-BOUNDED = {"nslimit": "0.05", "nslimit1": "0.05"}
+# At most one network simplex iteration per node when ranking and placing nodes: far from the best
+# placement when edges are long, but readable, and 199 factors take dot about 7 s instead of more
+# than ten minutes. (Fewer iterations are faster still with dot 2.43, but then the WebAssembly
+# Graphviz runs out of stack on 100 factors drawn top to bottom.)
+BOUNDED = {"nslimit": "1", "nslimit1": "1"}
 
 
 @dataclass(frozen=True)
