@@ -8,6 +8,7 @@ The math functions (`autograd.exp`, `autograd.atan2`, ...) are the op table's en
 from typing import Any
 
 from . import viz
+from .compile import CompileMismatch, Program, trace
 from .explain import explain
 from .functional import GradcheckError, grad, gradcheck, jvp, value_and_grad
 from .functions import dot, leaky_relu, sum
@@ -28,8 +29,10 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "CompileMismatch",
     "GradcheckError",
     "Op",
+    "Program",
     "Value",
     "dot",
     "explain",
@@ -39,6 +42,7 @@ __all__ = [
     "leaky_relu",
     "no_grad",
     "sum",
+    "trace",
     "value_and_grad",
     "viz",
     *sorted(FUNCTIONS),

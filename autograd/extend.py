@@ -11,10 +11,12 @@ An `Op` is one entry of the table: `forward` on floats, and `local(out, *inputs)
 local derivative for each input, written with arithmetic and chainrule's functions so that it
 also runs on Values (then `grad` of any order works through the op). `function(op)` also makes
 it callable by name on the command line and as `autograd.NAME`. `record` builds a node from
-data already computed (for a fast path, as `nn`'s neurons use it).
+data already computed (for a fast path, as `nn`'s neurons use it). `LossCode` writes an op
+that closes over data (a loss and its targets) as code, for compiled mode.
 """
 
+from .expression import LossCode
 from .ops import FUNCTIONS, Op, function
 from .value import apply, record
 
-__all__ = ["FUNCTIONS", "Op", "apply", "function", "record"]
+__all__ = ["FUNCTIONS", "LossCode", "Op", "apply", "function", "record"]

@@ -29,11 +29,27 @@ class Op:
       "name({0}, ...)". Error messages and explain write calls with it.
     - `domain`: where the op is defined, said when an input is outside it ("needs x > 0").
     - `arity`: how many inputs it takes (None for any number); read from `forward` if not given.
+    - `code`, `array_code`: its forward as Python code on floats and on numpy arrays, for compiled
+      mode (`autograd.trace`): a template over `{0}`, `{1}` ("math.exp({0})"), or a function of
+      the inputs' texts for an op of any number of inputs; both default to `form`.
+    - `local_code`: only for a local rule that must read its operands' numbers (which compiled
+      mode cannot replay on expressions): `local_code(out, *inputs, numpy)` gives the texts.
 
     Calling an op applies it: `EXP(x)` is a Value when any argument is a Value, else a float.
     """
 
-    __slots__ = ("name", "forward", "local", "word", "form", "domain", "arity")
+    __slots__ = (
+        "name",
+        "forward",
+        "local",
+        "word",
+        "form",
+        "domain",
+        "arity",
+        "code",
+        "array_code",
+        "local_code",
+    )
 
     def __init__(
         self,
@@ -45,6 +61,9 @@ class Op:
         form: str | None = None,
         domain: str = "",
         arity: int | None = None,
+        code: Any = None,
+        array_code: Any = None,
+        local_code: Callable[..., tuple[str, ...]] | None = None,
     ) -> None:
         if not isinstance(name, str) or not name:
             raise TypeError(f"an op needs a non-empty str name, got {name!r}")
@@ -57,6 +76,9 @@ class Op:
         self.form = form
         self.domain = domain
         self.arity = _arity(forward) if arity is None else arity
+        self.code = form if code is None else code
+        self.array_code = form if array_code is None else array_code
+        self.local_code = local_code
 
     def __repr__(self) -> str:
         return f"Op({self.name!r})"
@@ -189,6 +211,27 @@ def _compare(name: str, word: str, test: Callable[[float, float], bool]) -> Op:
         lambda out, a, b: (0.0, 0.0),
         word=word,
         form="{0} " + name + " {1}",
+        code="1.0 if {0} " + name + " {1} else 0.0",
+        array_code="np.where({0} " + name + " {1}, 1.0, 0.0)",
+    )
+
+
+def _lib(name: str, np_name: str = "") -> dict[str, Any]:
+    """The code templates of a function of the math module and its numpy twin."""
+    return {"code": f"math.{name}({{0}})", "array_code": f"np.{np_name or name}({{0}})"}
+
+
+def _pow_local_code(out: str, a: str, b: str, numpy: bool) -> tuple[str, str]:
+    """POW's local rule as code (its rule reads the exponent's and the base's numbers)."""
+    if numpy:
+        return (
+            f"np.where({b} != 0.0, {b} * np.power({a}, {b} - 1.0), 0.0)",
+            f"np.where({a} > 0, {out} * np.log(np.where({a} > 0, {a}, 1.0)), "
+            f"np.where({a} == 0, 0.0, np.nan))",
+        )
+    return (
+        f"({b} * {a} ** ({b} - 1.0) if {b} != 0.0 else 0.0)",
+        f"({out} * math.log({a}) if {a} > 0 else 0.0 if {a} == 0 else math.nan)",
     )
 
 
@@ -205,8 +248,24 @@ GT = _compare(">", "gt", operator.gt)
 GE = _compare(">=", "ge", operator.ge)
 EQ = _compare("==", "eq", operator.eq)
 NE = _compare("!=", "ne", operator.ne)
-SIGN = function(Op("sign", _sign, lambda out, a: (0.0,)))
-FLOOR = function(Op("floor", lambda a: float(math.floor(a)), lambda out, a: (0.0,)))
+SIGN = function(
+    Op(
+        "sign",
+        _sign,
+        lambda out, a: (0.0,),
+        code="1.0 if {0} > 0.0 else -1.0 if {0} < 0.0 else 0.0",
+        array_code="np.sign({0})",
+    )
+)
+FLOOR = function(
+    Op(
+        "floor",
+        lambda a: float(math.floor(a)),
+        lambda out, a: (0.0,),
+        code="float(math.floor({0}))",
+        array_code="np.floor({0})",
+    )
+)
 
 ADD = Op("+", operator.add, lambda out, a, b: (1.0, 1.0), word="add", form="{0} + {1}")
 SUB = Op("-", operator.sub, lambda out, a, b: (1.0, -1.0), word="sub", form="{0} - {1}")
@@ -221,42 +280,131 @@ POW = Op(
     lambda out, a, b: (_power_slope(a, b, out), _log_base(a, out)),
     word="pow",
     form="{0} ** {1}",
+    code="math.pow({0}, {1})",
+    array_code="np.power({0}, {1})",
+    local_code=_pow_local_code,
 )
 NEG = Op("neg", operator.neg, lambda out, a: (-1.0,), form="-{0}")
-IDENTITY = Op("copy", lambda a: a, lambda out, a: (1.0,))
+IDENTITY = Op("copy", lambda a: a, lambda out, a: (1.0,), code="{0}", array_code="{0}")
 
-ABS = function(Op("abs", abs, lambda out, a: (SIGN(a),)))
-EXP = function(Op("exp", math.exp, lambda out, a: (out,)))
-EXPM1 = function(Op("expm1", math.expm1, lambda out, a: (out + 1.0,)))
-LOG = function(Op("log", math.log, lambda out, a: (1.0 / a,), domain="needs x > 0", arity=1))
-LOG1P = function(Op("log1p", math.log1p, lambda out, a: (1.0 / (1.0 + a),), domain="needs x > -1"))
-LOG2 = function(Op("log2", math.log2, lambda out, a: (1.0 / (a * math.log(2.0)),), domain="needs x > 0"))
-LOG10 = function(Op("log10", math.log10, lambda out, a: (1.0 / (a * math.log(10.0)),), domain="needs x > 0"))
-SQRT = function(Op("sqrt", math.sqrt, lambda out, a: (0.5 / out,), domain="needs x >= 0"))
-SIN: Op = function(Op("sin", math.sin, lambda out, a: (COS(a),)))
-COS: Op = function(Op("cos", math.cos, lambda out, a: (-SIN(a),)))
-TAN = function(Op("tan", math.tan, lambda out, a: (1.0 + out * out,)))
-ASIN = function(Op("asin", math.asin, lambda out, a: (1.0 / SQRT(1.0 - a * a),), domain="needs -1 <= x <= 1"))
-ACOS = function(
-    Op("acos", math.acos, lambda out, a: (-1.0 / SQRT(1.0 - a * a),), domain="needs -1 <= x <= 1")
+ABS = function(Op("abs", abs, lambda out, a: (SIGN(a),), code="abs({0})", array_code="np.abs({0})"))
+EXP = function(Op("exp", math.exp, lambda out, a: (out,), **_lib("exp")))
+EXPM1 = function(Op("expm1", math.expm1, lambda out, a: (out + 1.0,), **_lib("expm1")))
+LOG = function(Op("log", math.log, lambda out, a: (1.0 / a,), domain="needs x > 0", arity=1, **_lib("log")))
+LOG1P = function(
+    Op("log1p", math.log1p, lambda out, a: (1.0 / (1.0 + a),), domain="needs x > -1", **_lib("log1p"))
 )
-ATAN = function(Op("atan", math.atan, lambda out, a: (1.0 / (1.0 + a * a),)))
-ATAN2 = function(Op("atan2", math.atan2, lambda out, y, x: (x / (x * x + y * y), -y / (x * x + y * y))))
-SINH: Op = function(Op("sinh", math.sinh, lambda out, a: (COSH(a),)))
-COSH: Op = function(Op("cosh", math.cosh, lambda out, a: (SINH(a),)))
-TANH = function(Op("tanh", math.tanh, lambda out, a: (1.0 - out * out,)))
-ASINH = function(Op("asinh", math.asinh, lambda out, a: (1.0 / SQRT(a * a + 1.0),)))
-ACOSH = function(Op("acosh", math.acosh, lambda out, a: (1.0 / SQRT(a * a - 1.0),), domain="needs x >= 1"))
-ATANH = function(Op("atanh", math.atanh, lambda out, a: (1.0 / (1.0 - a * a),), domain="needs -1 < x < 1"))
-ERF = function(Op("erf", math.erf, lambda out, a: (_TWO_OVER_SQRT_PI * EXP(-(a * a)),)))
-SIGMOID = function(Op("sigmoid", _sigmoid, lambda out, a: (out * (1.0 - out),)))
-RELU = function(Op("relu", lambda a: a if a > 0 else 0.0, lambda out, a: (GT(a, 0.0),)))
-SOFTPLUS = function(Op("softplus", _softplus, lambda out, a: (SIGMOID(a),)))
+LOG2 = function(
+    Op("log2", math.log2, lambda out, a: (1.0 / (a * math.log(2.0)),), domain="needs x > 0", **_lib("log2"))
+)
+LOG10 = function(
+    Op(
+        "log10",
+        math.log10,
+        lambda out, a: (1.0 / (a * math.log(10.0)),),
+        domain="needs x > 0",
+        **_lib("log10"),
+    )
+)
+SQRT = function(Op("sqrt", math.sqrt, lambda out, a: (0.5 / out,), domain="needs x >= 0", **_lib("sqrt")))
+SIN: Op = function(Op("sin", math.sin, lambda out, a: (COS(a),), **_lib("sin")))
+COS: Op = function(Op("cos", math.cos, lambda out, a: (-SIN(a),), **_lib("cos")))
+TAN = function(Op("tan", math.tan, lambda out, a: (1.0 + out * out,), **_lib("tan")))
+ASIN = function(
+    Op(
+        "asin",
+        math.asin,
+        lambda out, a: (1.0 / SQRT(1.0 - a * a),),
+        domain="needs -1 <= x <= 1",
+        **_lib("asin", "arcsin"),
+    )
+)
+ACOS = function(
+    Op(
+        "acos",
+        math.acos,
+        lambda out, a: (-1.0 / SQRT(1.0 - a * a),),
+        domain="needs -1 <= x <= 1",
+        **_lib("acos", "arccos"),
+    )
+)
+ATAN = function(Op("atan", math.atan, lambda out, a: (1.0 / (1.0 + a * a),), **_lib("atan", "arctan")))
+ATAN2 = function(
+    Op(
+        "atan2",
+        math.atan2,
+        lambda out, y, x: (x / (x * x + y * y), -y / (x * x + y * y)),
+        code="math.atan2({0}, {1})",
+        array_code="np.arctan2({0}, {1})",
+    )
+)
+SINH: Op = function(Op("sinh", math.sinh, lambda out, a: (COSH(a),), **_lib("sinh")))
+COSH: Op = function(Op("cosh", math.cosh, lambda out, a: (SINH(a),), **_lib("cosh")))
+TANH = function(Op("tanh", math.tanh, lambda out, a: (1.0 - out * out,), **_lib("tanh")))
+ASINH = function(
+    Op("asinh", math.asinh, lambda out, a: (1.0 / SQRT(a * a + 1.0),), **_lib("asinh", "arcsinh"))
+)
+ACOSH = function(
+    Op(
+        "acosh",
+        math.acosh,
+        lambda out, a: (1.0 / SQRT(a * a - 1.0),),
+        domain="needs x >= 1",
+        **_lib("acosh", "arccosh"),
+    )
+)
+ATANH = function(
+    Op(
+        "atanh",
+        math.atanh,
+        lambda out, a: (1.0 / (1.0 - a * a),),
+        domain="needs -1 < x < 1",
+        **_lib("atanh", "arctanh"),
+    )
+)
+ERF = function(
+    Op(
+        "erf",
+        math.erf,
+        lambda out, a: (_TWO_OVER_SQRT_PI * EXP(-(a * a)),),
+        code="math.erf({0})",
+        array_code="np.vectorize(math.erf, otypes=[float])({0})",
+    )
+)
+SIGMOID = function(
+    Op(
+        "sigmoid",
+        _sigmoid,
+        lambda out, a: (out * (1.0 - out),),
+        code="1.0 / (1.0 + math.exp(-{0})) if {0} >= 0.0 else math.exp({0}) / (1.0 + math.exp({0}))",
+        array_code="np.where({0} >= 0.0, 1.0, np.exp(-np.abs({0}))) / (1.0 + np.exp(-np.abs({0})))",
+    )
+)
+RELU = function(
+    Op(
+        "relu",
+        lambda a: a if a > 0 else 0.0,
+        lambda out, a: (GT(a, 0.0),),
+        code="{0} if {0} > 0.0 else 0.0",
+        array_code="np.where({0} > 0.0, {0}, 0.0)",
+    )
+)
+SOFTPLUS = function(
+    Op(
+        "softplus",
+        _softplus,
+        lambda out, a: (SIGMOID(a),),
+        code="max({0}, 0.0) + math.log1p(math.exp(-abs({0})))",
+        array_code="np.maximum({0}, 0.0) + np.log1p(np.exp(-np.abs({0})))",
+    )
+)
 GELU = function(
     Op(
         "gelu",  # x * Phi(x), Phi the standard normal CDF (PyTorch's exact form)
         _gelu,
         lambda out, a: (0.5 + 0.5 * ERF(a / _SQRT2) + a * _INV_SQRT_2PI * EXP(-0.5 * (a * a)),),
+        code=f"0.5 * {{0}} * math.erfc(-{{0}} / {_SQRT2!r})",
+        array_code=f"0.5 * {{0}} * np.vectorize(math.erfc, otypes=[float])(-{{0}} / {_SQRT2!r})",
     )
 )
 
@@ -272,6 +420,8 @@ def power(n: float) -> Op:
         form="{0} ** " + f"{n:g}",
         domain="0 to a negative power, or a negative base to a fractional power",
         arity=1,
+        code="{0} ** " + repr(n) if n == int(n) else f"math.pow({{0}}, {n!r})",
+        array_code=f"np.power({{0}}, {n!r})",
     )
 
 
@@ -283,6 +433,8 @@ def leaky_relu(slope: float) -> Op:
         lambda a: a if a > 0 else slope * a,
         lambda out, a: (GT(a, 0.0) + slope * LE(a, 0.0),),
         arity=1,
+        code=f"{{0}} if {{0}} > 0.0 else {slope!r} * {{0}}",
+        array_code=f"np.where({{0}} > 0.0, {{0}}, {slope!r} * {{0}})",
     )
 
 
@@ -290,7 +442,13 @@ def _sum_forward(*xs: float) -> float:
     return math.fsum(xs)
 
 
-SUM = Op("sum", _sum_forward, lambda out, *xs: (1.0,) * len(xs))
+SUM = Op(
+    "sum",
+    _sum_forward,
+    lambda out, *xs: (1.0,) * len(xs),
+    code=lambda *xs: f"math.fsum([{', '.join(xs)}])",
+    array_code=lambda *xs: " + ".join(xs),
+)
 
 
 def _dot_forward(*xs: float) -> float:
@@ -305,4 +463,10 @@ def _dot_local(out: Any, *xs: Any) -> tuple[Any, ...]:
     return xs[n : 2 * n] + xs[:n] + (1.0,)
 
 
-DOT = Op("dot", _dot_forward, _dot_local)
+def _dot_code(*xs: str) -> str:
+    """bias + w_1 * x_1 + ... + w_n * x_n, added in the order `_dot_forward` adds."""
+    n = len(xs) // 2
+    return " + ".join([xs[-1], *(f"{w} * {x}" for w, x in zip(xs[:n], xs[n : 2 * n]))])
+
+
+DOT = Op("dot", _dot_forward, _dot_local, code=_dot_code, array_code=_dot_code)

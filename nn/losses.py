@@ -18,7 +18,9 @@ from typing import Any
 
 import autograd
 from autograd import Value
-from autograd.extend import Op
+from autograd.extend import LossCode, Op
+
+from . import loss_code
 
 BCE_EPS = 9.999999960041972e-13  # PyTorch's 1e-12 floor for o (1 - o), which it stores as a float32
 
@@ -31,6 +33,7 @@ def squared_error(predictions: Any, targets: Any) -> Any:
         predictions,
         lambda *os: math.fsum(0.5 * (t - o) ** 2 for o, t in zip(os, ts)),
         lambda out, *os: tuple(o - t for o, t in zip(os, ts)),
+        loss_code.squared_error(ts),
     )
 
 
@@ -43,6 +46,7 @@ def mse_loss(predictions: Any, targets: Any) -> Any:
         predictions,
         lambda *os: math.fsum((o - t) ** 2 for o, t in zip(os, ts)) / n,
         lambda out, *os: tuple(2.0 * (o - t) / n for o, t in zip(os, ts)),
+        loss_code.mse_loss(ts),
     )
 
 
@@ -67,7 +71,9 @@ def binary_cross_entropy(probabilities: Any, targets: Any) -> Any:
     def local(out: Any, *os: Any) -> tuple[Any, ...]:
         return tuple((o - t) / _at_least(o * (1.0 - o), BCE_EPS) / n for o, t in zip(os, ts))
 
-    return _one_node("binary_cross_entropy", probabilities, forward, local)
+    return _one_node(
+        "binary_cross_entropy", probabilities, forward, local, loss_code.binary_cross_entropy(ts)
+    )
 
 
 log_loss = binary_cross_entropy  # the name scikit-learn and the cost-function primers use
@@ -87,6 +93,7 @@ def binary_cross_entropy_with_logits(logits: Any, targets: Any) -> Any:
             math.fsum(max(z, 0.0) - z * t + math.log1p(math.exp(-abs(z))) for z, t in zip(zs, ts)) / n
         ),
         lambda out, *zs: tuple((autograd.sigmoid(z) - t) / n for z, t in zip(zs, ts)),
+        loss_code.binary_cross_entropy_with_logits(ts),
     )
 
 
@@ -133,7 +140,7 @@ def cross_entropy(logits: Any, target_index: Any) -> Any:
             grads += [(autograd.exp(z - lse) - (1.0 if i == t else 0.0)) / n for i, z in enumerate(row)]
         return tuple(grads)
 
-    return _one_node("cross_entropy", samples, forward, local)
+    return _one_node("cross_entropy", samples, forward, local, loss_code.cross_entropy(sizes, targets))
 
 
 def hinge_loss(scores: Any, labels: Any) -> Any:
@@ -151,6 +158,7 @@ def hinge_loss(scores: Any, labels: Any) -> Any:
         scores,
         lambda *ss: math.fsum(max(0.0, 1.0 - y * s) for s, y in zip(ss, ys)) / n,
         lambda out, *ss: tuple(-y / n if 1.0 - y * float(s) > 0.0 else 0.0 for s, y in zip(ss, ys)),
+        loss_code.hinge_loss(ys),
     )
 
 
@@ -158,11 +166,16 @@ def hinge_loss(scores: Any, labels: Any) -> Any:
 
 
 def _one_node(
-    name: str, predictions: Any, forward: Callable[..., float], local: Callable[..., tuple[Any, ...]]
+    name: str,
+    predictions: Any,
+    forward: Callable[..., float],
+    local: Callable[..., tuple[Any, ...]],
+    code: LossCode,
 ) -> Any:
-    """The loss as one node over the flattened predictions (a float if none of them is a Value)."""
+    """The loss as one node over the flattened predictions (a float if none of them is a Value);
+    `code` writes it as code for compiled mode."""
     preds = _flat(predictions)
-    return Op(name, forward, local, arity=len(preds))(*preds)
+    return Op(name, forward, local, arity=len(preds), code=code, array_code=code)(*preds)
 
 
 def _is_scalar(x: Any) -> bool:
