@@ -5,8 +5,10 @@
     chainrule demo --out chainrule-demo
 
 Exit status: 0 on success, 2 for a usage error (bad arguments, a refused expression), 1 when
-the work itself fails (overflow or a domain error while evaluating, a file that cannot be
-written, a missing renderer). Errors go to stderr as one message, without a traceback.
+the work itself fails (overflow or a domain error while evaluating, a value or gradient that is
+not a finite number, a file that cannot be written, a missing renderer, a graph too costly to
+lay out). Errors go to stderr as one message, without a traceback. `-o /dev/stdout` writes the
+SVG to standard output; the summary then goes to stderr.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from pathlib import Path
 from . import viz
 from .explain import explain
 from .expr import ExpressionError, call, parse
+from .files import stream_descriptor
+from .graph import topological_order
 from .ops import FUNCTIONS
 from .value import Value
 
@@ -59,8 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ArithmeticError, ValueError, OSError, RuntimeError) as exc:
         print(f"{args.parser.prog}: error: {exc}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print(f"{args.parser.prog}: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:  # a render says how to make it faster
+        print(f"{args.parser.prog}: interrupted{f': {exc}' if str(exc) else ''}", file=sys.stderr)
         return 130
 
 
@@ -212,13 +216,48 @@ def _build(args: argparse.Namespace) -> tuple[Value, dict[str, Value], str]:
         output.label = "f"
     names = ", ".join(expr.variables)
     point = ", ".join(_number(values[name]) for name in expr.variables)
+    if not math.isfinite(output.data):
+        raise ArithmeticError(f"f({point}) = {output.data}: {_overflow(output)}")
     header = f"f({names}) = {args.expression.strip()}\nf({point}) = {_number(output.data)}"
     return output, leaves, header
+
+
+def _overflow(output: Value) -> str:
+    """Where the value first stopped being a finite number (its inputs were finite)."""
+    first = next(v for v in topological_order(output) if not math.isfinite(v.data))
+    name = _name(first) if first is not output or first.label != "f" else f"the final {first.op}"
+    return f"{name} overflows the 64-bit float range (about 1.8e308); try smaller values"
+
+
+def _check_gradient(name: str, gradient: float, output: Value) -> None:
+    """ArithmeticError when d(output)/d(name) is not a finite number, naming an infinite slope if one is."""
+    if math.isfinite(gradient):
+        return
+    for node in topological_order(output):
+        for parent, local in zip(node.parents, node.local_grads):
+            if not math.isfinite(float(local)):
+                where = f"d{_wrap(_name(node))}/d{_wrap(_name(parent))} = {float(local)}"
+                raise ArithmeticError(f"df/d{name} = {gradient}: not a finite number, because {where}")
+    raise ArithmeticError(
+        f"df/d{name} = {gradient}: the product of the local derivatives overflows the 64-bit float "
+        "range (about 1.8e308); try smaller values"
+    )
+
+
+def _name(node: Value) -> str:
+    """The node's label (the text of a short sub-expression), else its op, or its value for a number."""
+    return node.label or (f"a {node.op}" if node.parents else _number(node.data))
+
+
+def _wrap(name: str) -> str:
+    return name if name.isidentifier() else f"({name})"
 
 
 def _graph(args: argparse.Namespace) -> int:
     output, leaves, header = _build(args)
     output.backward()
+    for name, leaf in leaves.items():
+        _check_gradient(name, leaf.grad, output)
     if args.output.suffix.lower() in (".html", ".htm"):
         path = viz.save_html(output, args.output, renderer=args.renderer, max_nodes=args.max_nodes)
     else:
@@ -229,10 +268,11 @@ def _graph(args: argparse.Namespace) -> int:
             renderer=args.renderer,
             max_nodes=args.max_nodes,
         )
-    print(header)
+    summary = sys.stderr if stream_descriptor(args.output) == 1 else sys.stdout  # keep the SVG whole
+    print(header, file=summary)
     for name, leaf in leaves.items():
-        print(f"df/d{name} = {_number(leaf.grad)}")
-    print(f"wrote {path}")
+        print(f"df/d{name} = {_number(leaf.grad)}", file=summary)
+    print(f"wrote {path}", file=summary)
     return 0
 
 
@@ -242,6 +282,7 @@ def _explain(args: argparse.Namespace) -> int:
         known = ", ".join(leaves) or "none"
         raise UsageError(f"--wrt {args.wrt}: not a variable of the expression (its variables: {known})")
     table = explain(output, leaves[args.wrt], max_paths=args.max_paths)
+    _check_gradient(args.wrt, table.gradient, output)
     print(header)
     print()
     print(table)
@@ -251,7 +292,7 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from . import demo
+    from nn import demo  # the one command that needs nn: the engine itself never imports it
 
     demo.run(args.out, epochs=args.epochs, seed=args.seed)
     return 0

@@ -11,6 +11,8 @@ import html
 import math
 import os
 import pathlib
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +24,10 @@ from .value import Value
 # A path under construction, from `wrt` up to some node: (product so far, node the last edge
 # enters, index of that edge among the node's parents, the path up to that edge's parent or None).
 _Partial = tuple[float, Any, int, Any]
+
+ELIDE_ABOVE = 12  # a path with more factors than this shows only its first and last KEEP
+KEEP = 5
+NOT_FINITE = " (not finite)"  # after a number that is inf or nan: an overflow, or an infinite slope
 
 
 @dataclass(frozen=True)
@@ -73,29 +79,42 @@ class Explanation:
         return f"{self.derivative}: {paths}"
 
     def _footing(self) -> str:
-        total = f"{self.derivative} = {_number(self.gradient)}"
+        total = f"{self.derivative} = {_cell(self.gradient)}"
         if len(self.paths) < self.count:
-            shown = _number(math.fsum(p.product for p in self.paths))
+            shown = _cell(_sum(p.product for p in self.paths))
             return f"the shown paths sum to {shown}; all {self.count} sum to {total}"
         return f"sum of {_plural(self.count, 'path')}: {total}"
 
     def _rows(self) -> list[tuple[str, str, str, str]]:
-        """(path number on a path's first row, edge, op, number): each factor, then the product."""
+        """(path number on a path's first row, edge, op, number): each factor, then the product.
+
+        A long path shows its first and last KEEP factors around one row that counts the rest.
+        """
         rows = []
         for n, path in enumerate(self.paths, 1):
-            for k, f in enumerate(path.factors):
-                rows.append((str(n) if k == 0 else "", f.edge, f.op, _number(f.local)))
-            rows.append((str(n) if not path.factors else "", "product", "", _number(path.product)))
+            factors = path.factors
+            hidden = len(factors) - 2 * KEEP if len(factors) > ELIDE_ABOVE else 0
+            shown = (*factors[:KEEP], None, *factors[-KEEP:]) if hidden else factors
+            for k, f in enumerate(shown):
+                number = str(n) if k == 0 else ""
+                if f is None:
+                    bad = sum(1 for g in factors[KEEP:-KEEP] if not math.isfinite(g.local))
+                    note = f"{bad} of them not finite" if bad else ""
+                    rows.append((number, f"... {hidden} more factors ...", "", note))
+                else:
+                    rows.append((number, f.edge, f.op, _cell(f.local)))
+            rows.append((str(n) if not factors else "", "product", "", _cell(path.product)))
         return rows
 
     def __str__(self) -> str:
-        rows = [("path", "edge", "op", "local derivative"), *self._rows()]
+        header = ("path", "edge", "op", "local derivative")
+        rows = [[_printable(cell) for cell in row] for row in (header, *self._rows())]
         widths = [max(len(row[c]) for row in rows) for c in range(4)]
-        lines = [self._heading(), ""]
+        lines = [_printable(self._heading()), ""]
         for row in rows:
             cells = [row[c].ljust(widths[c]) for c in range(3)] + [row[3].rjust(widths[3])]
             lines.append("  ".join(cells).rstrip())
-        lines += ["", self._footing()]
+        lines += ["", _printable(self._footing())]
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -113,14 +132,15 @@ class Explanation:
             "<tbody>",
         ]
         for number, edge, op, value in self._rows():
+            kind = "number notfinite" if "not finite" in value else "number"  # a factor to look at
             if edge == "product":
-                edge, value = "<b>product</b>", f"<b>{value}</b>"
+                edge, value = "<b>product</b>", f"<b>{e(value)}</b>"
             else:
-                edge = e(edge)
+                edge, value = e(edge), e(value)
             start = ' class="start"' if number else ""
             out.append(
                 f"<tr{start}><td>{number}</td><td>{edge}</td><td>{e(op)}</td>"
-                f'<td class="number">{value}</td></tr>'
+                f'<td class="{kind}">{value}</td></tr>'
             )
         out += ["</tbody>", f"<tfoot><tr><td colspan='4'>{e(self._footing())}</td></tr></tfoot>", "</table>"]
         return "\n".join(out)
@@ -145,6 +165,7 @@ STYLE = (
     "table.chainrule-explain th,table.chainrule-explain td{text-align:left;padding:2px 12px 2px 0;"
     "vertical-align:top;white-space:pre}"
     "table.chainrule-explain td.number{text-align:right;font-variant-numeric:tabular-nums}"
+    "table.chainrule-explain td.notfinite{color:#b91c1c;font-weight:bold}"
     "table.chainrule-explain thead th{border-bottom:2px solid #374151}"
     "table.chainrule-explain tr.start td{border-top:1px solid #9ca3af}"
     "table.chainrule-explain tfoot td{border-top:2px solid #374151;font-weight:bold;padding-top:4px}"
@@ -179,7 +200,7 @@ def explain(output: Value, wrt: Value, max_paths: int = 100) -> Explanation:
         if not reached or node is wrt:
             continue
         count[node] = sum(count[p] for _, p in reached)
-        total[node] = math.fsum(total[p] * float(node.local_grads[i]) for i, p in reached)
+        total[node] = _sum(total[p] * float(node.local_grads[i]) for i, p in reached)
         extended = (
             (partial[0] * float(node.local_grads[i]), node, i, partial)
             for i, p in reached
@@ -229,6 +250,28 @@ def _wrap(name: str) -> str:
 def _number(x: float) -> str:
     """Six significant digits, trailing zeros kept: 0.583710, 0.0729520."""
     return f"{x:#.6g}"
+
+
+def _cell(x: float) -> str:
+    """A number as `_number` writes it, marked when it is inf or nan."""
+    return _number(x) if math.isfinite(x) else _number(x) + NOT_FINITE
+
+
+def _sum(xs: Iterable[float]) -> float:
+    """The exact sum (math.fsum), or the float sum when the terms are not all finite (inf - inf is nan)."""
+    terms = list(xs)
+    try:
+        return math.fsum(terms)
+    except (OverflowError, ValueError):  # fsum refuses inf + -inf and overflow midway
+        return sum(terms)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _printable(text: str) -> str:
+    """Control characters (newlines, ANSI escapes, bidi overrides) as visible escapes: \\n, \\x1b."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def _plural(n: int, word: str) -> str:

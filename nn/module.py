@@ -5,7 +5,8 @@ were set: a `Value` attribute is a parameter, a `Module` attribute contributes i
 parameters, and a list or tuple contributes those of its items. Each parameter is named by the
 path that reaches it, e.g. `layers.0.neurons.1.w.0` (layer 0, neuron 1, weight 0) or
 `layers.2.neurons.0.b`. A Value reached twice (a bias shared by a layer) is listed once, under
-the first name that reaches it.
+the first name that reaches it; a module or list reached again (a back-reference to a parent,
+a list that contains itself) is not walked again.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from autograd.files import atomic_write
 
 FORMAT = "chainrule.nn"  # marks a weights file written by `Module.save`
 VERSION = 1
+MAX_FILE_BYTES = 256 << 20  # a weights file is far smaller; more is not read (1e7 weights ~ 250 MB)
 
 
 class Module:
@@ -37,7 +39,7 @@ class Module:
     def named_parameters(self) -> list[tuple[str, Value]]:
         """(name, parameter) pairs in a stable order; a shared Value appears once."""
         found: list[tuple[str, Value]] = []
-        _collect(self, "", found)
+        _collect(self, "", found)  # the module itself has no name: its attributes are top level
         seen: set[int] = set()
         named = []
         for name, p in found:
@@ -120,20 +122,17 @@ class Module:
         A file saved from another architecture is refused with the first difference.
         """
         path = os.fspath(path)
-        try:
-            with open(path, encoding="utf-8") as f:
-                doc = json.load(f, parse_constant=_no_constant)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ValueError(
-                f"{path} is not a chainrule weights file: it is not valid JSON ({exc})"
-            ) from None
+        doc = _read_json(path)
         if not isinstance(doc, dict) or doc.get("format") != FORMAT:
             raise ValueError(f'{path} is not a chainrule weights file (no "format": {FORMAT!r} in it)')
         if doc.get("version") != VERSION:
             raise ValueError(
                 f"{path} has weights format version {doc.get('version')!r}; this code reads {VERSION}"
             )
-        mismatch = _first_difference(doc.get("architecture"), self.architecture(), "architecture")
+        try:
+            mismatch = _first_difference(doc.get("architecture"), self.architecture(), "architecture")
+        except RecursionError:
+            raise ValueError(f"{path}: its architecture is nested too deeply to compare") from None
         if mismatch:
             raise ValueError(f"{path} was saved from another architecture: {mismatch}")
         state = doc.get("state")
@@ -146,19 +145,48 @@ class Module:
         return self
 
 
+def _read_json(path: str) -> Any:
+    """The JSON document in `path`, read up to MAX_FILE_BYTES; ValueError naming the path otherwise."""
+    with open(path, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        data = b"" if size > MAX_FILE_BYTES else f.read(MAX_FILE_BYTES + 1)
+    if size > MAX_FILE_BYTES or len(data) > MAX_FILE_BYTES:
+        raise ValueError(
+            f"{path} is larger than {MAX_FILE_BYTES >> 20} MB, the most a weights file is read to; "
+            "it is not a chainrule weights file"
+        )
+    try:
+        return json.loads(data.decode("utf-8"), parse_constant=_no_constant)
+    except RecursionError:
+        raise ValueError(f"{path} is not a chainrule weights file: its JSON is nested too deeply") from None
+    except ValueError as exc:  # not UTF-8, not JSON, NaN or Infinity, an integer of 4,300+ digits
+        raise ValueError(f"{path} is not a chainrule weights file: it is not valid JSON ({exc})") from None
+
+
 def _collect(obj: Any, prefix: str, found: list[tuple[str, Value]]) -> None:
-    """Append (name, Value) for every Value reachable from `obj` through attributes, lists and tuples."""
-    if isinstance(obj, Module):
-        items: Any = [(name, attr) for name, attr in vars(obj).items() if not name.startswith("_")]
-    elif isinstance(obj, (list, tuple)):
-        items = enumerate(obj)
-    else:
-        return
-    for key, item in items:
-        if isinstance(item, Value):
-            found.append((f"{prefix}{key}", item))
+    """Append (name, Value) for every Value reachable from `obj` through attributes, lists and tuples.
+
+    Iterative, in the order a recursive walk would visit them; a container already walked (a
+    back-reference, a list holding itself) is skipped.
+    """
+    walked: set[int] = set()
+    stack: list[tuple[Any, str]] = [(obj, prefix)]
+    while stack:
+        obj, prefix = stack.pop()
+        if isinstance(obj, Value):
+            found.append((prefix, obj))
+            continue
+        if isinstance(obj, Module):
+            items: Any = [(name, attr) for name, attr in vars(obj).items() if not name.startswith("_")]
+        elif isinstance(obj, (list, tuple)):
+            items = list(enumerate(obj))
         else:
-            _collect(item, f"{prefix}{key}.", found)
+            continue
+        if id(obj) in walked:
+            continue
+        walked.add(id(obj))
+        dot = "." if prefix else ""
+        stack.extend((item, f"{prefix}{dot}{key}") for key, item in reversed(items))
 
 
 def _kind(module: Module) -> str:
@@ -168,7 +196,10 @@ def _kind(module: Module) -> str:
 def _number(x: Any, name: str) -> float:
     if isinstance(x, bool) or not isinstance(x, (int, float)):
         raise TypeError(f"parameter {name!r} must be a number, got {type(x).__name__}: {x!r}")
-    x = float(x)
+    try:
+        x = float(x)
+    except OverflowError:  # an int such as 10**400
+        raise ValueError(f"parameter {name!r} is {len(str(x))} digits long, too large for a float") from None
     if not math.isfinite(x):
         raise ValueError(f"parameter {name!r} must be finite, got {x!r}")
     return x

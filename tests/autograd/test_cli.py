@@ -1,6 +1,8 @@
 """The `chainrule` command, run end to end as `python -m autograd ...` in a subprocess."""
 
+import os
 import re
+import stat
 import struct
 import subprocess
 import sys
@@ -132,6 +134,119 @@ def test_evaluation_errors_exit_1_with_one_line(
     assert result.stderr.startswith("chainrule graph: error: ") and message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert result.stdout == "" and not (tmp_path / "g.svg").exists()
+
+
+@pytest.mark.parametrize(
+    ("command", "at", "message"),
+    [
+        (
+            ["explain", "x*x*x*x", "--wrt", "x"],
+            "1e100",
+            "f(1e+100) = inf: x*x*x*x overflows the 64-bit float",
+        ),
+        (["explain", "x*x*x - x*x*x", "--wrt", "x"], "1e200", "f(1e+200) = nan: x*x overflows"),
+        (["graph", "x*x*x*x", "-o", "g.svg"], "1e100", "f(1e+100) = inf: x*x*x*x overflows"),
+        (["graph", "1e200 * sin(1e200 * x)", "-o", "g.svg"], "1", "df/dx = inf: the product of the local"),
+        (
+            ["explain", "sqrt(x)", "--wrt", "x"],
+            "0",
+            "df/dx = inf: not a finite number, because d(sqrt(x))/dx = inf",
+        ),
+    ],
+)
+def test_a_value_or_gradient_that_is_not_finite_exits_1_with_one_line(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: list[str],
+    at: str,
+    message: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main([*command, "--at", f"x={at}"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith(f"chainrule {command[0]}: error: {message}")
+    assert len(err.strip().splitlines()) == 1
+    assert os.listdir(tmp_path) == []  # no drawing of a broken result
+
+
+def test_graph_to_dev_stdout_prints_the_svg_and_the_summary_on_stderr(tmp_path: Path) -> None:
+    result = chainrule("graph", "x*y", "--at", "x=2", "y=3", "-o", "/dev/stdout", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("<?xml") and result.stdout.rstrip().endswith("</svg>")
+    ET.fromstring(result.stdout)  # the whole of stdout is one SVG document
+    assert result.stderr.splitlines() == [
+        "f(x, y) = x*y",
+        "f(2, 3) = 6",
+        "df/dx = 3",
+        "df/dy = 2",
+        "wrote /dev/stdout",
+    ]
+    assert os.listdir(tmp_path) == []
+
+
+def test_graph_to_a_device_writes_in_place_or_refuses(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    null, full = tmp_path / "null", tmp_path / "full"
+    try:  # device nodes inside the test's folder, with the numbers of /dev/null and /dev/full
+        os.mknod(null, stat.S_IFCHR | 0o666, os.stat(os.devnull).st_rdev)
+        os.mknod(full, stat.S_IFCHR | 0o666, os.makedev(1, 7))
+    except PermissionError:
+        pytest.skip("creating device nodes needs root")
+    assert main(["graph", "x*x", "--at", "x=2", "-o", str(null)]) == 0
+    assert main(["graph", "x*x", "--at", "x=2", "-o", str(full)]) == 1
+    err = capsys.readouterr().err
+    refused = f"cannot write {full}: it is a character device, not a regular file; give a file's path"
+    assert err == f"chainrule graph: error: {refused}\n"
+    assert all(stat.S_ISCHR(p.lstat().st_mode) for p in (null, full))
+    assert sorted(os.listdir(tmp_path)) == ["full", "null"]
+
+
+def test_graph_of_199_equal_factors_is_drawn_in_seconds(tmp_path: Path) -> None:
+    # x feeds all 198 multiplications: an unbounded layout of this ran for over ten minutes
+    result = chainrule(
+        "graph", "*".join(["x"] * 199), "--at", "x=1", "-o", "g.svg", "--renderer", "dot", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert "df/dx = 199" in result.stdout and len(svg_texts(tmp_path / "g.svg")) > 398
+
+
+def test_ctrl_c_while_rendering_says_what_to_do(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from autograd import render
+
+    def interrupted(*args: object, **kwargs: object) -> str:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(render, "_render_with_dot", interrupted)
+    monkeypatch.setattr(render, "_render_with_wasm", interrupted)
+    assert main(["graph", "x*x", "--at", "x=1", "-o", str(tmp_path / "g.svg")]) == 130
+    err = capsys.readouterr().err
+    assert err.startswith("chainrule graph: interrupted: rendering with ") and err.count("\n") == 1
+    assert "draw fewer values" in err and "--renderer" in err
+    assert not (tmp_path / "g.svg").exists()
+
+
+def test_a_renderer_failure_exits_1_with_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import wasmtime
+
+    from autograd import wasm
+
+    def trap(instance: object, dot: str) -> bytes:
+        raise wasmtime.Trap("wasm trap: out of bounds memory access\nwasm backtrace:\n  0: 0x1")
+
+    monkeypatch.setattr(wasm, "_call_render", trap)
+    out = tmp_path / "g.svg"
+    assert main(["graph", "x*x", "--at", "x=1", "-o", str(out), "--renderer", "wasm"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(
+        "chainrule graph: error: the WebAssembly Graphviz stopped with an error (wasm trap: out"
+    )
+    assert err.count("\n") == 1 and "Traceback" not in err and not out.exists()
 
 
 def test_unwritable_output_exits_1(tmp_path: Path) -> None:

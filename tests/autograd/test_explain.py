@@ -218,13 +218,57 @@ def test_exponentially_many_paths_are_counted_not_listed() -> None:
     assert str(2**200) in str(e)
 
 
-def test_a_long_chain_needs_no_recursion() -> None:
+def long_chain(length: int) -> tuple[Value, Value]:
+    """x * 1.0 * 1.0 * ...: one path of `length` factors; the output and x."""
     x = Value(0.3, label="x")
     v = x
-    for _ in range(20_000):
+    for _ in range(length):
         v = v * 1.0
+    return v, x
+
+
+def test_a_long_chain_needs_no_recursion() -> None:
+    v, x = long_chain(20_000)
     e = explain(v, x)
     assert e.count == 1 and len(e.paths[0].factors) == 20_000 and e.gradient == 1.0
+
+
+def test_a_long_path_shows_its_ends_and_counts_the_middle() -> None:
+    v, x = long_chain(20_000)
+    e = explain(v, x)
+    text, page = str(e), e._repr_html_()
+    assert len(e.paths[0].factors) == 20_000  # the path itself is whole
+    assert "... 19990 more factors ..." in text and "... 19990 more factors ..." in page
+    assert len(text.splitlines()) == 2 + 1 + 11 + 1 + 2  # heading, header, 5 + 1 + 5 rows, product, sum
+    assert len(text) < 2_000 and len(page) < 4_000
+    assert "d(mul#20000)/d(mul#19999)" in text and "d(mul#1)/dx" in text and "mul#5000" not in text
+    short = explain(x * 2.0 * 3.0, x)
+    assert "more factors" not in str(short)
+
+
+def test_control_characters_in_labels_are_shown_escaped_in_text() -> None:
+    x = Value(2.0, label="x\n\x1b[31mred\x1b[0m\u202e")
+    y = x * x
+    y.label = "y\rz"
+    text = str(explain(y, x))
+    assert "\x1b" not in text and "\r" not in text and "\u202e" not in text
+    assert "d(y\\rz)/d(x\\n\\x1b[31mred\\x1b[0m\\u202e)" in text
+    assert len(text.splitlines()) == 2 + 1 + 4 + 2  # the labels' line breaks make no lines
+
+
+def test_factors_that_are_not_finite_are_marked() -> None:
+    x = Value(1e200, label="x")
+    y = x * x * x - x * x * x  # x*x overflows: its products are inf, their sum inf - inf = nan
+    e = explain(y, x)  # no error from summing inf and -inf
+    assert math.isnan(e.gradient)
+    text = str(e)
+    assert "inf (not finite)" in text and "-inf (not finite)" in text
+    assert text.endswith("= nan (not finite)")
+    assert '<td class="number notfinite">' in e._repr_html_() and "td.notfinite{color:#b91c1c" in e.to_html()
+    z = Value(0.0, label="z")
+    root = z.sqrt()  # an infinite slope at 0
+    assert "inf (not finite)" in str(explain(root, z)).splitlines()[3]
+    assert "not finite" not in str(explain(x * 2.0, x))
 
 
 # --- HTML export ------------------------------------------------------------------------------------

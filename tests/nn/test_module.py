@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import stat
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -257,6 +260,26 @@ def test_a_crash_mid_save_leaves_the_old_file_intact(tmp_path: Path) -> None:
     leftovers = [name for name in os.listdir(tmp_path) if name != "m.json"]
     assert len(leftovers) == 1 and leftovers[0].startswith(".m.json.")  # a hidden, partial temp file
     assert nn.MLP(2, [3, 1]).load(path).state_dict() == nn.MLP(2, [3, 1], seed=0).state_dict()
+    nn.MLP(2, [3, 1], seed=2).save(path)  # the next save of the same file removes the leftover
+    assert os.listdir(tmp_path) == ["m.json"]
+
+
+def test_save_through_a_symlink_writes_its_target(tmp_path: Path) -> None:
+    (tmp_path / "runs").mkdir()
+    link = tmp_path / "latest.json"
+    link.symlink_to(Path("runs") / "m.json")
+    nn.MLP(2, [3, 1], seed=0).save(link)
+    nn.MLP(2, [3, 1], seed=1).save(link)
+    assert link.is_symlink() and os.listdir(tmp_path / "runs") == ["m.json"]
+    assert nn.MLP(2, [3, 1]).load(link).state_dict() == nn.MLP(2, [3, 1], seed=1).state_dict()
+
+
+def test_save_to_a_fifo_nobody_reads_is_refused(tmp_path: Path) -> None:
+    fifo = tmp_path / "weights"
+    os.mkfifo(fifo)
+    with pytest.raises(OSError, match="it is a FIFO and no process is reading it"):
+        nn.MLP(2, [1], seed=0).save(fifo)
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
 
 
 def test_saved_file_keeps_an_existing_files_permissions(tmp_path: Path) -> None:
@@ -266,3 +289,99 @@ def test_saved_file_keeps_an_existing_files_permissions(tmp_path: Path) -> None:
     path.chmod(0o600)
     nn.MLP(2, [1], seed=0).save(path)
     assert path.stat().st_mode & 0o777 == 0o600
+
+
+class Tree(nn.Module):
+    """A module holding a back-reference to its parent and a list that contains itself."""
+
+    def __init__(self, parent: nn.Module | None = None) -> None:
+        self.w = Value(1.0)
+        self.parent = parent
+        self.children: list[object] = []
+        self.children.append(self.children)
+
+
+def test_parameters_of_a_module_that_contains_itself() -> None:
+    root = Tree()
+    child = Tree(parent=root)
+    root.children.append(child)
+    root.me = root  # type: ignore[attr-defined]
+    assert root.named_parameters() == [("w", root.w), ("children.1.w", child.w)]
+    assert child.named_parameters() == [("w", child.w), ("parent.w", root.w)]
+    assert root.parameters() == [root.w, child.w]
+
+
+def test_a_deeply_nested_module_needs_no_recursion() -> None:
+    inner: list[object] = [Value(2.0)]
+    for _ in range(100_000):
+        inner = [inner]
+    holder = Tree()
+    holder.deep = inner  # type: ignore[attr-defined]
+    names = [name for name, _ in holder.named_parameters()]
+    assert names == ["w", "deep" + ".0" * 100_001]
+
+
+def saved(tmp_path: Path) -> tuple[Path, str]:
+    path = tmp_path / "m.json"
+    nn.MLP(2, [1], seed=0).save(path)
+    return path, path.read_text()
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            lambda t: t.replace('"layers.0.neurons.0.b": 0.0', '"layers.0.neurons.0.b": NaN'),
+            "NaN is not a number",
+        ),
+        (
+            lambda t: t.replace('"layers.0.neurons.0.b": 0.0', '"layers.0.neurons.0.b": 1' + "0" * 400),
+            "401 digits",
+        ),
+        (
+            lambda t: t.replace('"layers.0.neurons.0.b": 0.0', '"layers.0.neurons.0.b": 1e400'),
+            "must be finite",
+        ),
+        (
+            lambda t: t.replace('"layers.0.neurons.0.b": 0.0', '"layers.0.neurons.0.b": 1' + "0" * 5000),
+            "not valid",
+        ),
+        (
+            lambda t: t.replace('"version": 1', '"version": ' + "[" * 100_000 + "]" * 100_000),
+            "nested too deeply",
+        ),
+    ],
+)
+def test_hostile_numbers_and_nesting_are_refused_naming_the_file(
+    tmp_path: Path, edit: Any, message: str
+) -> None:
+    path, text = saved(tmp_path)
+    changed = edit(text)
+    assert changed != text
+    path.write_text(changed)
+    with pytest.raises(ValueError, match=message) as info:
+        nn.MLP(2, [1]).load(path)
+    assert str(info.value).startswith(str(path))
+
+
+def test_a_huge_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "huge.json"
+    with open(path, "wb") as f:
+        f.truncate(1 << 30)  # 1 GB, sparse: it takes no disk space
+    with pytest.raises(ValueError, match=rf"^{re.escape(str(path))} is larger than 256 MB"):
+        nn.MLP(2, [1]).load(path)
+
+
+def test_an_endless_source_is_read_only_up_to_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    zero = tmp_path / "zero"
+    try:  # a device like /dev/zero, made in the test's own folder
+        os.mknod(zero, stat.S_IFCHR | 0o444, os.makedev(1, 5))
+    except PermissionError:
+        pytest.skip("creating device nodes needs root")
+    link = tmp_path / "weights.json"
+    link.symlink_to(zero)
+    monkeypatch.setattr(nn.module, "MAX_FILE_BYTES", 1 << 20)
+    with pytest.raises(ValueError, match=rf"^{re.escape(str(link))} is larger than 1 MB"):
+        nn.MLP(2, [1]).load(link)

@@ -12,9 +12,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-from . import viz
-from .files import atomic_write
-from .value import Value
+from autograd import Value, viz
+from autograd.files import atomic_write
+
+from .layers import MLP
+from .losses import hinge_loss
+from .metrics import accuracy
+from .optim import Adam
+from .train import fit, predict
 
 INSTALL = 'pip install "chainrule[examples]"'
 SAMPLES = 100
@@ -33,10 +38,6 @@ def run(out: str | os.PathLike[str] = "chainrule-demo", epochs: int = 100, seed:
     if folder.exists() and not folder.is_dir():
         raise FileExistsError(f"cannot write into {folder}: it is a file, not a folder")
     figure, make_moons = _examples()
-    from nn import MLP, Adam, hinge_loss
-    from nn.metrics import accuracy
-    from nn.train import fit, predict
-
     points, classes = make_moons(n_samples=SAMPLES, noise=0.1, random_state=seed)
     X, y = points.tolist(), [1.0 if c == 1 else -1.0 for c in classes]
 
