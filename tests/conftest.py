@@ -1,10 +1,16 @@
-"""Shared test settings. In CI (CI=true) a skipped test fails the run: every oracle must run."""
+"""Shared test settings. In CI (CI=true) a skipped test fails the run: every oracle must run, and
+hypothesis draws the same examples on every run, so that CI's verdict depends only on the code."""
 
 from __future__ import annotations
 
 import os
 
 import pytest
+from hypothesis import settings
+
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 _skipped: list[str] = []
 
