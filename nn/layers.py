@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from autograd import Value
 from autograd.extend import record
-from autograd.ops import DOT
+from autograd.ops import DOT, GELU
 
 from .init import RandomSource, initial_weights
 from .module import Module
@@ -34,6 +34,7 @@ ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
     "tanh": Value.tanh,
     "sigmoid": Value.sigmoid,
     "leaky_relu": Value.leaky_relu,  # slope 0.01
+    "gelu": GELU,  # x * Phi(x), Phi the standard normal CDF, as torch.nn.GELU()
     "linear": None,  # no activation node: the neuron's output is its weighted sum
 }
 

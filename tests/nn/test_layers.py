@@ -20,6 +20,7 @@ ACTIVATIONS = {
     "sigmoid": lambda z: 1 / (1 + math.exp(-z)),
     "linear": lambda z: z,
     "leaky_relu": lambda z: z if z > 0 else 0.01 * z,
+    "gelu": lambda z: 0.5 * z * (1.0 + math.erf(z / math.sqrt(2.0))),
 }
 
 
@@ -42,10 +43,10 @@ def test_neuron_is_one_dot_node_then_one_activation(name: str, x: list[float]) -
 def test_unknown_activation_lists_the_valid_names() -> None:
     for make in (
         lambda: nn.Neuron(2, "softmax"),
-        lambda: nn.Layer(2, 2, "gelu"),
+        lambda: nn.Layer(2, 2, "elu"),
         lambda: nn.MLP(2, [3, 1], "swish"),
     ):
-        with pytest.raises(ValueError, match="relu.*tanh.*sigmoid.*leaky_relu.*linear"):
+        with pytest.raises(ValueError, match="relu.*tanh.*sigmoid.*leaky_relu.*gelu.*linear"):
             make()
     with pytest.raises(ValueError, match="'ReLU'"):
         nn.MLP(2, [1], output_activation="ReLU")

@@ -122,7 +122,7 @@ F = torch.nn.functional
 # loss: (our loss, torch's loss, MLP sizes after the input, hidden activation, output activation, targets)
 PROBLEMS: dict[str, tuple[Any, ...]] = {
     "squared_error": (nn.squared_error, lambda o, t: 0.5 * ((t - o) ** 2).sum(), [5, 4, 2], "tanh", "linear"),
-    "mse_loss": (nn.mse_loss, F.mse_loss, [5, 4, 2], "tanh", "linear"),
+    "mse_loss": (nn.mse_loss, F.mse_loss, [5, 4, 2], "gelu", "linear"),
     "binary_cross_entropy": (nn.binary_cross_entropy, F.binary_cross_entropy, [5, 4, 1], "tanh", "sigmoid"),
     "binary_cross_entropy_with_logits": (
         nn.binary_cross_entropy_with_logits,
@@ -145,6 +145,7 @@ TORCH_ACTIVATIONS = {
     "relu": torch.relu,
     "sigmoid": torch.sigmoid,
     "leaky_relu": F.leaky_relu,
+    "gelu": F.gelu,
     "linear": lambda z: z,
 }
 OPTIMIZERS: dict[str, tuple[Callable[..., Any], Callable[..., Any], dict[str, Any]]] = {
