@@ -25,6 +25,7 @@ from .explain import explain
 from .expr import ExpressionError, call, parse
 from .files import stream_descriptor
 from .graph import topological_order
+from .names import derivative
 from .ops import FUNCTIONS
 from .value import Value
 
@@ -236,7 +237,7 @@ def _check_gradient(name: str, gradient: float, output: Value) -> None:
     for node in topological_order(output):
         for parent, local in zip(node.parents, node.local_grads):
             if not math.isfinite(float(local)):
-                where = f"d{_wrap(_name(node))}/d{_wrap(_name(parent))} = {float(local)}"
+                where = f"{derivative(_name(node), _name(parent))} = {float(local)}"
                 raise ArithmeticError(f"df/d{name} = {gradient}: not a finite number, because {where}")
     raise ArithmeticError(
         f"df/d{name} = {gradient}: the product of the local derivatives overflows the 64-bit float "
@@ -247,10 +248,6 @@ def _check_gradient(name: str, gradient: float, output: Value) -> None:
 def _name(node: Value) -> str:
     """The node's label (the text of a short sub-expression), else its op, or its value for a number."""
     return node.label or (f"a {node.op}" if node.parents else _number(node.data))
-
-
-def _wrap(name: str) -> str:
-    return name if name.isidentifier() else f"({name})"
 
 
 def _graph(args: argparse.Namespace) -> int:

@@ -18,7 +18,7 @@ from typing import Any
 
 from .files import save_text
 from .graph import topological_order
-from .names import node_names
+from .names import derivative, node_names
 from .value import Value
 
 # A path under construction, from `wrt` up to some node: (product so far, node the last edge
@@ -42,7 +42,7 @@ class Factor:
     @property
     def edge(self) -> str:
         """The derivative this factor is, written d(node)/d(parent)."""
-        return f"d{_wrap(self.node)}/d{_wrap(self.parent)}"
+        return derivative(self.node, self.parent)
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ class Explanation:
     @property
     def derivative(self) -> str:
         """The gradient explained, written d(output)/d(wrt)."""
-        return f"d{_wrap(self.output)}/d{_wrap(self.wrt)}"
+        return derivative(self.output, self.wrt)
 
     def _heading(self) -> str:
         paths = _plural(self.count, "path")
@@ -240,11 +240,6 @@ class _Names:
 
 def _describe(v: Value) -> str:
     return f"Value {v.label!r}" if v.label else f"Value(data={v.data!r})"
-
-
-def _wrap(name: str) -> str:
-    """A name as written after `d`: bare if it is one word, else in parentheses."""
-    return name if name.isidentifier() else f"({name})"
 
 
 def _number(x: float) -> str:

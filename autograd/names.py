@@ -29,3 +29,13 @@ def node_names(order: Iterable[Value]) -> dict[Value, str]:
             seen[word] = seen.get(word, 0) + 1
             names[node] = f"{word}#{seen[word]}"
     return names
+
+
+def derivative(output: str, wrt: str) -> str:
+    """The derivative of `output` by `wrt`, written with these names: "dE/dw5", "d(add#1)/dx"."""
+    return f"d{_wrap(output)}/d{_wrap(wrt)}"
+
+
+def _wrap(name: str) -> str:
+    """A name as written after `d`: bare if it is one word, else in parentheses."""
+    return name if name.isidentifier() else f"({name})"

@@ -25,7 +25,7 @@ from typing import Any
 from .explain import STYLE, explain
 from .files import save_text
 from .graph import topological_order
-from .names import node_names
+from .names import derivative, node_names
 from .value import Value
 from .viz import MAX_NODES, draw_graph
 
@@ -80,7 +80,7 @@ def interactive(
                 "parent": f"v{index[parent]}",
                 "child": f"v{i}",
                 "local": _finite(float(local)),
-                "text": f"d{_wrap(names[node])}/d{_wrap(_name(parent, names))}",
+                "text": derivative(names[node], _name(parent, names)),
             }
             for i, node in enumerate(order)
             for k, (parent, local) in enumerate(zip(node.parents, node.local_grads))
@@ -121,10 +121,6 @@ def _finite(x: float) -> float | str:
 
 def _name(node: Value, names: dict[Value, str]) -> str:
     return names.get(node) or f"{node.data:g}"
-
-
-def _wrap(name: str) -> str:
-    return name if name.isidentifier() else f"({name})"
 
 
 def _asset(name: str) -> str:

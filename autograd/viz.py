@@ -29,7 +29,7 @@ from .files import save_text
 from .graph import topological_order
 from .inline import framed, svg_size
 from .layout import BOUND_ABOVE, BOUNDED, REFUSE_ABOVE, layout_cost
-from .names import node_names
+from .names import derivative, node_names
 from .render import RendererNotFound, RenderError, check_renderer, render_svg
 from .value import Value
 
@@ -367,15 +367,11 @@ def _edge_texts(edges: list[_Edge], names: dict[Value, str], digits: int) -> dic
         if same_parent[(p, text)] > 1 or same_child[(c, text)] > 1:
             parent = names.get(p) or _number(p.data, digits)
             child = names.get(c) or "out"
-            text = f"d{_wrap(child)}/d{_wrap(parent)}\n= {text}"
+            text = f"{derivative(child, parent)}\n= {text}"
             if sum(1 for (p2, c2, _) in texts if p2 is p and c2 is c) > 1:
                 text += f" (input {k + 1})"
         labels[(p, c, k)] = dot_text(text)
     return labels
-
-
-def _wrap(name: str) -> str:
-    return name if name.isidentifier() else f"({name})"
 
 
 def _value_label(rows: list[str], node: Value, rankdir: str, show_grad: bool, digits: int) -> str:
