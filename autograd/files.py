@@ -88,8 +88,7 @@ def _replace(target: str, info: os.stat_result | None, binary: bool) -> Iterator
     try:
         if fcntl is not None:  # held until closed: tells a later save this file is not abandoned
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        encoding, newline = (None, None) if binary else ("utf-8", "")
-        with os.fdopen(fd, "wb" if binary else "w", encoding=encoding, newline=newline) as f:
+        with _open_in_place(fd, binary) as f:
             yield f
             f.flush()
             os.fsync(f.fileno())
@@ -187,6 +186,7 @@ def _kind(mode: int) -> str:
 
 @contextlib.contextmanager
 def _open_in_place(fd: int, binary: bool) -> Iterator[IO[Any]]:
+    """The descriptor `fd` as a file object: bytes, or UTF-8 text with newlines kept as written."""
     encoding, newline = (None, None) if binary else ("utf-8", "")
     with os.fdopen(fd, "wb" if binary else "w", encoding=encoding, newline=newline) as f:
         yield f
