@@ -15,7 +15,7 @@ data already computed (for a fast path, as `nn`'s neurons use it). `LossCode` wr
 that closes over data (a loss and its targets) as code, for compiled mode.
 """
 
-from .expression import LossCode
+from .compiled.code import LossCode
 from .ops import FUNCTIONS, Op, function
 from .value import apply, record
 

@@ -1,4 +1,14 @@
-"""chainrule's nn: neurons, layers, MLPs, losses and optimizers, built on `autograd.Value`."""
+"""chainrule's nn: neurons, layers, MLPs, losses and optimizers, built on `autograd.Value`.
+
+    module.py layers.py init.py   Module (parameters, save/load), Neuron, Layer, MLP, initialisation
+    losses.py loss_code.py        the losses, each one node of the graph
+    optim.py                      SGD and Adam
+    train.py data.py metrics.py   fit, predict, evaluate; inputs and targets checked; metrics
+    compiled.py                   fit(compile=True): training through compiled mode's Program
+    draw.py demo.py               the network diagram; `chainrule demo`
+
+May import `autograd`'s public names and `autograd.extend`, `autograd.compiled`, `autograd.views`.
+"""
 
 from .draw import NetworkDrawing, draw_network
 from .layers import MLP, Layer, Neuron

@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd.batch import call_checked
-from autograd.compile import Program, trace
+from autograd.compiled import Program, trace
+from autograd.compiled.batches import call_checked
 from autograd.extend import LossCode
 
 from .optim import SGD, Adam

@@ -14,17 +14,21 @@ from __future__ import annotations
 import math
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from autograd import Value
 from autograd.files import save_text
-from autograd.viz import FONT, GraphDrawing, dot_text
-
-from .layers import MLP, Layer, Neuron
+from autograd.views.drawing import FONT, GraphDrawing, dot_text
 
 SHOW = ("weight", "grad")
 POSITIVE, NEGATIVE = "#1d4ed8c0", "#dc2626c0"  # a little transparent: crossings stay readable
 THINNEST, WIDEST = 0.4, 4.0  # points
+
+
+class Network(Protocol):
+    """What `draw_network` draws: an `MLP`, a `Layer` or a `Neuron`."""
+
+    def neurons_by_layer(self) -> list[list[Any]]: ...
 
 
 class NetworkDrawing(GraphDrawing):
@@ -41,7 +45,7 @@ class NetworkDrawing(GraphDrawing):
         return save_text(path, self.svg())
 
 
-def draw_network(model: MLP | Layer | Neuron, show: str = "weight", renderer: str = "auto") -> NetworkDrawing:
+def draw_network(model: Network, show: str = "weight", renderer: str = "auto") -> NetworkDrawing:
     """`model` as circles (inputs, then each layer's neurons) joined by one edge per weight.
 
     show: "weight" colours and sizes each edge by the weight, "grad" by its gradient (run a
@@ -92,15 +96,11 @@ def draw_network(model: MLP | Layer | Neuron, show: str = "weight", renderer: st
     return g
 
 
-def _layers(model: Any) -> list[list[Neuron]]:
+def _layers(model: Any) -> list[list[Any]]:
     """The neurons of each layer of `model`."""
-    if isinstance(model, MLP):
-        return [layer.neurons for layer in model.layers]
-    if isinstance(model, Layer):
-        return [model.neurons]
-    if isinstance(model, Neuron):
-        return [[model]]
-    raise TypeError(f"draw_network draws an nn.MLP, Layer or Neuron, got {type(model).__name__}")
+    if not callable(getattr(model, "neurons_by_layer", None)):
+        raise TypeError(f"draw_network draws an nn.MLP, Layer or Neuron, got {type(model).__name__}")
+    return model.neurons_by_layer()
 
 
 def _column(g: GraphDrawing, key: str, title: str, names: list[str], fill: str, line: str) -> None:

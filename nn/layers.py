@@ -53,7 +53,11 @@ class Drawable:
         """Neurons as circles in layers, weights as edges coloured and sized by weight or grad."""
         from .draw import draw_network
 
-        return draw_network(self, show=show, renderer=renderer)  # type: ignore[arg-type]
+        return draw_network(self, show=show, renderer=renderer)
+
+    def neurons_by_layer(self) -> list[list[Neuron]]:
+        """The neurons of each layer, input side first."""
+        raise NotImplementedError
 
 
 class Neuron(Module, Drawable):
@@ -88,6 +92,9 @@ class Neuron(Module, Drawable):
         self.w = [_parameter(x, "weight", f"{prefix}w[{at}{i}]") for i, x in enumerate(weights)]
         b = f"{prefix}b" if index is None else f"{prefix}b[{index}]"
         self.b = _parameter(0.0 if bias is None else bias, "bias", b)
+
+    def neurons_by_layer(self) -> list[list[Neuron]]:
+        return [[self]]
 
     def forward(self, x: Any) -> Value:
         """The neuron's output for one input vector `x` (numbers or Values)."""
@@ -155,6 +162,9 @@ class Layer(Module, Drawable):
             Neuron(nin, activation, weights[j], biases[j], prefix=prefix, index=j) for j in range(nout)
         ]
 
+    def neurons_by_layer(self) -> list[list[Neuron]]:
+        return [self.neurons]
+
     def forward(self, x: Any) -> list[Value]:
         """The outputs of every neuron for one input vector `x`."""
         return self._fire(_as_inputs(x, len(self.neurons[0].w), self))
@@ -216,6 +226,9 @@ class MLP(Module, Drawable):
             )
             for k in range(len(nouts))
         ]
+
+    def neurons_by_layer(self) -> list[list[Neuron]]:
+        return [layer.neurons for layer in self.layers]
 
     def forward(self, x: Any) -> Value | list[Value]:
         """The network's output for one input vector `x`: a Value, or a list if several outputs."""

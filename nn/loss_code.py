@@ -8,7 +8,7 @@ array, which is how `fit(..., compile=True)` trains on whole batches.
 
 from __future__ import annotations
 
-from autograd.expression import LossCode, literal
+from autograd.compiled.code import LossCode, literal
 
 BCE_EPS = 9.999999960041972e-13  # as in nn/losses.py
 

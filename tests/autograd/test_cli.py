@@ -215,7 +215,7 @@ def test_graph_of_199_equal_factors_is_drawn_in_seconds(tmp_path: Path) -> None:
 def test_ctrl_c_while_rendering_says_what_to_do(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    from autograd import render
+    from autograd.views import render
 
     def interrupted(*args: object, **kwargs: object) -> str:
         raise KeyboardInterrupt
@@ -234,7 +234,7 @@ def test_a_renderer_failure_exits_1_with_one_line(
 ) -> None:
     import wasmtime
 
-    from autograd import wasm
+    from autograd.views import wasm
 
     def trap(instance: object, dot: str) -> bytes:
         raise wasmtime.Trap("wasm trap: out of bounds memory access\nwasm backtrace:\n  0: 0x1")

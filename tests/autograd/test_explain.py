@@ -8,8 +8,8 @@ import pytest
 import autograd
 import nn
 from autograd import Value
-from autograd.explain import Explanation, explain
 from autograd.functional import gradients
+from autograd.views.explain import Explanation, explain
 
 TARGETS = (0.05, 0.82)
 

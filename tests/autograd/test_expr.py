@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from autograd.expr import MAX_DEPTH, MAX_LENGTH, ExpressionError, allowed, parse
+from autograd.cli.parse import MAX_DEPTH, MAX_LENGTH, ExpressionError, allowed, parse
 from autograd.graph import topological_order
 from tests.identity import same
 

@@ -1,4 +1,4 @@
-"""autograd.layout: the estimate of dot's layout work, and draw_graph bounding or refusing it."""
+"""autograd.views.layout: the estimate of dot's layout work, and draw_graph bounding or refusing it."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 
 from autograd import Value, viz
 from autograd.graph import topological_order
-from autograd.layout import BOUND_ABOVE, REFUSE_ABOVE, layout_cost
-from autograd.render import render_svg
+from autograd.views.layout import BOUND_ABOVE, REFUSE_ABOVE, layout_cost
+from autograd.views.render import render_svg
 
 
 def power(factors: int) -> Value:

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 import autograd
 from autograd import Value, explain, viz
 from autograd.graph import topological_order
-from autograd.names import node_names
+from autograd.views.names import node_names
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -1,4 +1,4 @@
-"""autograd.page: the interactive HTML page, checked as a file and in a real browser.
+"""autograd.views.page: the interactive HTML page, checked as a file and in a real browser.
 
 The browser tests drive Debian's chromium with chromedriver through selenium, one browser for the
 whole module. They never skip: without chromium and chromedriver they fail and say what to install
@@ -18,9 +18,10 @@ from typing import Any
 
 import pytest
 
-from autograd import Value, page, viz
+from autograd import Value, viz
 from autograd.cli import main
 from autograd.graph import topological_order
+from autograd.views import page
 from tests.autograd.examples import worked_example
 
 CHROMIUM = "/usr/bin/chromium"

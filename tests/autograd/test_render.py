@@ -1,4 +1,4 @@
-"""autograd.render: every render has a time budget, stops on Ctrl-C, and fails with one line."""
+"""autograd.views.render: every render has a time budget, stops on Ctrl-C, and fails with one line."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from autograd import Value, viz
-from autograd.render import RenderError, RenderInterrupted, render_svg
+from autograd.views.render import RenderError, RenderInterrupted, render_svg
 
 RENDERERS = ["dot", "wasm"]
 
@@ -52,7 +52,7 @@ def test_ctrl_c_stops_a_render_at_once_and_says_what_to_do(renderer: str, tmp_pa
     source.write_text(slow_source())
     script = (
         "import sys\n"
-        "from autograd.render import render_svg\n"
+        "from autograd.views.render import render_svg\n"
         f"render_svg('digraph {{ warm }}', {renderer!r})\n"
         "print('rendering', flush=True)\n"
         f"render_svg(open({str(source)!r}).read(), {renderer!r}, timeout=None)\n"
@@ -69,7 +69,7 @@ def test_ctrl_c_stops_a_render_at_once_and_says_what_to_do(renderer: str, tmp_pa
     assert time.monotonic() - start < 5  # about 0.1 s; generous for a loaded machine
     assert process.returncode != 0
     last = err.strip().splitlines()[-1]
-    assert last.startswith("autograd.render.RenderInterrupted: rendering with")
+    assert last.startswith("autograd.views.render.RenderInterrupted: rendering with")
     assert "interrupted; to render faster, draw fewer values" in last and "--renderer" in last
 
 

@@ -12,7 +12,8 @@ import graphviz
 import pytest
 
 import autograd
-from autograd import Value, render, viz
+from autograd import Value, viz
+from autograd.views import render
 from tests.identity import index
 
 SVG = "{http://www.w3.org/2000/svg}"

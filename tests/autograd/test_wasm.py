@@ -1,4 +1,4 @@
-"""autograd.wasm: runtime failures of the WebAssembly Graphviz are retried once, then one clear line."""
+"""autograd.views.wasm: runtime failures of the WebAssembly Graphviz are retried once, then one clear line."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 import wasmtime
 
-from autograd import Value, viz, wasm
-from autograd.render import RenderError, render_svg
+from autograd import Value, viz
+from autograd.views import wasm
+from autograd.views.render import RenderError, render_svg
 
 
 def test_a_graph_too_deep_for_its_stack_is_one_clear_error() -> None:
@@ -60,7 +61,7 @@ def test_it_renders_under_a_memory_limit_too_small_for_the_usual_reservation() -
     script = (
         "import resource\n"
         "resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))\n"
-        "from autograd.render import render_svg\n"
+        "from autograd.views.render import render_svg\n"
         "print(render_svg('digraph { limited }', 'wasm').rstrip().endswith('</svg>'))\n"
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}

@@ -20,14 +20,14 @@ import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import viz
-from .explain import explain
-from .expr import ExpressionError, call, parse
-from .files import stream_descriptor
-from .graph import topological_order
-from .names import derivative
-from .ops import FUNCTIONS
-from .value import Value
+from ..files import stream_descriptor
+from ..graph import topological_order
+from ..ops import FUNCTIONS
+from ..value import Value
+from ..views import drawing as viz
+from ..views.explain import explain
+from ..views.names import derivative
+from .parse import ExpressionError, call, parse
 
 
 def _expressions_help() -> str:

@@ -18,10 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import ops
-from .codegen import forward_text
-from .expression import ATOM, LOWEST, Code, LossCode, literal
-from .wengert import Node, Tape
+from .. import ops
+from .code import ATOM, LOWEST, Code, LossCode, literal
+from .float_code import forward_text
+from .tape import Node, Tape
 
 
 def is_loss(op: Any) -> bool:

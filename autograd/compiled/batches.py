@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
-    from .compile import Program
+    from .program import Program
 
 
 def batch_arrays(

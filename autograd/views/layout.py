@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .value import Value
+from ..value import Value
 
 BOUND_ABOVE = 2_000  # virtual nodes; more get the bounded layout below
 REFUSE_ABOVE = 50_000  # virtual nodes; more take even a bounded layout over ten seconds

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .value import Value
+from ..value import Value
 
 
 def node_names(order: Iterable[Value]) -> dict[Value, str]:

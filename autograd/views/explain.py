@@ -16,10 +16,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .files import save_text
-from .graph import topological_order
+from ..files import save_text
+from ..graph import topological_order
+from ..value import Value
 from .names import derivative, node_names
-from .value import Value
 
 # A path under construction, from `wrt` up to some node: (product so far, node the last edge
 # enters, index of that edge among the node's parents, the path up to that edge's parent or None).

@@ -5,7 +5,7 @@ alone, if any. Its weights and bias are parameters; its x are its inputs.
 
 from __future__ import annotations
 
-from .value import Value
+from ..value import Value
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "gelu", "softplus")  # folded into a neuron
 

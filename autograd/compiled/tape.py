@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .value import Value
+from ..value import Value
 
 RESERVED = {"math", "np", "out", "grads", "sample"}
 

@@ -15,8 +15,8 @@ import operator
 from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
 
-from .ops import FUNCTIONS
-from .value import Value
+from ..ops import FUNCTIONS
+from ..value import Value
 
 MAX_LENGTH = 1000  # characters
 MAX_DEPTH = 200  # nesting levels of the syntax tree (a sum of 200 terms is 200 deep)

@@ -9,7 +9,7 @@ Pan by dragging, zoom with the wheel or the buttons. Hovering a box shows its na
 grad; hovering an edge its local derivative. Clicking a box lists its paths to the output with
 `explain`'s table. "step" replays backward: in reverse topological order, one box per step gets
 its grad (the sum over its uses of local derivative x grad); "run to end" and "reset" too.
-The script and styles are autograd/page_assets/page.js and page.css.
+The script and styles are autograd/views/page_assets/page.js and page.css.
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ..files import save_text
+from ..graph import topological_order
+from ..value import Value
+from .drawing import MAX_NODES, draw_graph
 from .explain import STYLE, explain
-from .files import save_text
-from .graph import topological_order
 from .names import derivative, node_names
-from .value import Value
-from .viz import MAX_NODES, draw_graph
 
 MAX_PATHS = 20  # paths listed when a box is clicked (the largest contributions)
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from .expression import ATOM, LOWEST, Code, LossCode, literal, template
-from .wengert import Node, Tape
+from .code import ATOM, LOWEST, Code, LossCode, literal, template
+from .tape import Node, Tape
 
 
 def forward_text(op: object, args: list[str], numpy: bool) -> str:
