@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .value import Value
+from typing import Any, Protocol, TypeVar
 
 
-def topological_order(root: Value) -> list[Value]:
+class Node(Protocol):
+    """Anything with parents: a `Value`, or a node of compiled mode's tape."""
+
+    @property
+    def parents(self) -> tuple[Any, ...]: ...
+
+
+N = TypeVar("N", bound=Node)
+
+
+def topological_order(root: N) -> list[N]:
     """Every node `root` depends on, each one after all of its parents; `root` comes last.
 
     Depth-first with an explicit stack: a node is pushed, its parents are pushed above it, and
     when it surfaces again (all its parents finished) it is emitted. Leaves are emitted at once.
     """
-    order: list[Value] = []
-    expanded: set[Value] = set()  # parents pushed (or a leaf, emitted)
-    emitted: set[Value] = set()
+    order: list[N] = []
+    expanded: set[N] = set()  # parents pushed (or a leaf, emitted)
+    emitted: set[N] = set()
     stack = [root]
     while stack:
         node = stack.pop()
