@@ -146,14 +146,14 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
     f runs once on dual numbers (`autograd.forward.Dual`): each op of the table computes its
     value and, from its local rule, its tangent `sum(local * tangent of the input)`. No graph is
     recorded, so memory stays flat however long f runs. f may return one number or a list of
-    numbers; the tangent has the same shape. Numbers in give floats out; Values in (inside
-    `grad`) give Values, so that reverse mode can differentiate the result again.
+    numbers; the tangent has the same shape. Numbers in give floats out; inside `grad` (or
+    given Values) it gives Values, so that reverse mode can differentiate the result again.
     """
     if len(primals) != len(tangents):
         raise ValueError(f"jvp needs one tangent per primal, got {len(primals)} and {len(tangents)}")
     xs = [_number(p, "primal") for p in primals]
     ts = [_number(t, "tangent") for t in tangents]
-    nested = any(isinstance(x, (Value, Dual)) for x in (*xs, *ts))
+    nested = _depth.get() > 0 or any(isinstance(x, (Value, Dual)) for x in (*xs, *ts))
     tag = forward.new_tag()
     out = f(*(Dual(x, t, tag) for x, t in zip(xs, ts)))
     outputs = list(out) if isinstance(out, (list, tuple)) else [out]
