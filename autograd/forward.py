@@ -158,6 +158,15 @@ class Dual:
 def apply(op: ops.Op, args: tuple[Any, ...]) -> Dual:
     """`op` on operands of which at least one is a Dual: the value, and the tangent from the
     op's local rule, `sum(local_i * tangent_i)` over the operands that carry a tangent."""
+    if len(args) == 1:  # the common case, without the lists
+        (a,) = args
+        x = a.primal
+        out = op(x)
+        try:
+            (slope,) = op.local(out, x)
+        except ZeroDivisionError:
+            slope = math.inf
+        return Dual(out, slope * a.tangent, a.tag)
     tag = max(a.tag for a in args if a.__class__ is Dual)
     primals = []
     tangents = []
