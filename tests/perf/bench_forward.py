@@ -60,12 +60,14 @@ def seconds(run: Callable[[], Any], repeat: int = 3) -> float:
 
 def memory(max_depth: int) -> None:
     print("1. peak memory (tracemalloc) differentiating sin(sin(...(x))), depth ops deep")
-    print(f"{'depth':>9} {'jvp (forward)':>15} {'grad (reverse)':>16} {'reverse/forward':>16} {'B/op reverse':>13}")
+    head = f"{'jvp (forward)':>15} {'grad (reverse)':>16} {'reverse/forward':>16}"
+    print(f"{'depth':>9} {head} {'B/op rev.':>10}")
     depth = 1000
     while depth <= max_depth:
-        fwd = peak(lambda: jvp(lambda x: chain(x, depth), [0.5], [1.0]))
-        rev = peak(lambda: grad(lambda x: chain(x, depth))(0.5))
-        print(f"{depth:>9} {fwd / 1e6:>12.3f} MB {rev / 1e6:>13.3f} MB {rev / fwd:>15.0f}x {rev / depth:>13.0f}")
+        fwd = peak(lambda d=depth: jvp(lambda x: chain(x, d), [0.5], [1.0]))
+        rev = peak(lambda d=depth: grad(lambda x: chain(x, d))(0.5))
+        mb = f"{fwd / 1e6:>12.3f} MB {rev / 1e6:>13.3f} MB"
+        print(f"{depth:>9} {mb} {rev / fwd:>15.0f}x {rev / depth:>10.0f}")
         depth *= 10
     if max_depth >= 10**6:
         assert fwd < 10e6, f"forward mode's peak at depth {max_depth} is {fwd} bytes"
@@ -92,8 +94,8 @@ def jacobians(k: int = 64, depth: int = 30) -> None:
     print(f"{'n':>4} {'m':>4} {'forward':>10} {'reverse':>10} {'reverse/forward':>16}")
     for n, m, f in ((1, k, wide), (k, 1, tall)):
         args = [0.1 * (i + 1) for i in range(n)]
-        fwd = seconds(lambda: jacobian(f, mode="forward")(*args))
-        rev = seconds(lambda: jacobian(f, mode="reverse")(*args))
+        fwd = seconds(lambda f=f, args=args: jacobian(f, mode="forward")(*args))
+        rev = seconds(lambda f=f, args=args: jacobian(f, mode="reverse")(*args))
         print(f"{n:>4} {m:>4} {fwd * 1e3:>7.1f} ms {rev * 1e3:>7.1f} ms {rev / fwd:>15.2f}x")
 
 
