@@ -1,11 +1,13 @@
-"""chainrule's autograd: a scalar reverse-mode automatic differentiation engine.
+"""chainrule's autograd: a scalar automatic differentiation engine, reverse and forward mode.
 
 Every operation on a `Value` records a node; `backward()` applies the chain rule over the graph.
+`jvp` carries tangents forward on dual numbers instead, recording nothing; `grad`, `jvp`, `vjp`,
+`jacobian`, `hvp` and `hessian` compose.
 The math functions (`autograd.exp`, `autograd.atan2`, ...) are the op table's entries, read from
 `ops.FUNCTIONS`: each is callable on floats (giving a float) and on Values (giving a Value).
 
-The engine is this folder (value, ops, graph, mode, functional, reductions, extend, files) and
-needs neither numpy nor graphviz. Its two wings load when first used:
+The engine is this folder (value, ops, graph, mode, functional, reductions, forward, jacobians,
+extend, files) and needs neither numpy nor graphviz. Its two wings load when first used:
 - `autograd/compiled/`: compiled mode (`trace`, `Program`), which needs numpy for batches;
 - `autograd/views/`: drawings, the interactive page and `explain`, which need graphviz.
 The command line (`autograd/cli/`) is built on both.
@@ -14,7 +16,8 @@ The command line (`autograd/cli/`) is built on both.
 from importlib import import_module
 from typing import Any
 
-from .functional import GradcheckError, grad, gradcheck, jvp, value_and_grad
+from .functional import GradcheckError, grad, gradcheck, jvp, value_and_grad, vjp
+from .jacobians import hessian, hvp, jacobian
 from .mode import no_grad
 from .ops import FUNCTIONS, Op
 from .reductions import dot, leaky_relu, sum
@@ -58,6 +61,9 @@ __all__ = [
     "explain",
     "grad",
     "gradcheck",
+    "hessian",
+    "hvp",
+    "jacobian",
     "jvp",
     "leaky_relu",
     "no_grad",
@@ -65,5 +71,6 @@ __all__ = [
     "trace",
     "value_and_grad",
     "viz",
+    "vjp",
     *sorted(FUNCTIONS),
 ]

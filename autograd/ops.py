@@ -84,8 +84,9 @@ class Op:
         return f"Op({self.name!r})"
 
     def __call__(self, *args: Any) -> Any:
-        """Apply the op: a Value if any argument is a Value (numbers become constants), an
-        operand's own `__chainrule_op__(op, args)` if it has one, else a float."""
+        """Apply the op: an operand's own `__chainrule_op__(op, args)` if one has it (a Dual of
+        forward mode), else a Value if any argument is a Value (numbers become constants), else a
+        float."""
         if self.arity is not None and len(args) != self.arity:
             raise TypeError(f"{self.name} takes {self.arity} argument(s), got {len(args)}")
         for a in args:
@@ -96,12 +97,12 @@ class Op:
                 return self.forward(*args)
             except (ArithmeticError, ValueError) as exc:
                 raise domain_error(self, args, exc) from None
-        if any(isinstance(a, value.Value) for a in args):
-            return value.apply(self, tuple(value.as_value(a) for a in args))
-        for a in args:
+        for a in args:  # an operand with its own interpretation first (a Dual wraps Values)
             hook = getattr(type(a), "__chainrule_op__", None)
             if hook is not None:
                 return hook(a, self, args)
+        if any(isinstance(a, value.Value) for a in args):
+            return value.apply(self, tuple(value.as_value(a) for a in args))
         return self.evaluate(*map(value.as_float, args))
 
     def evaluate(self, *xs: float) -> float:

@@ -18,10 +18,13 @@ def leaky_relu(x: Any, slope: float = 0.01) -> Any:
 
 
 def _parents(operands: tuple[Any, ...]) -> tuple[value.Value, ...] | None:
-    """The operands as Values (plain numbers become leaves), or None if none is a Value."""
+    """The operands as Values (plain numbers become leaves), or None if none is a Value or one
+    has its own interpretation of the op (a Dual of forward mode): the op table then applies."""
     types = set(map(type, operands))
     if types == {value.Value}:  # the common case, checked at C speed
         return operands
+    if any(hasattr(t, "__chainrule_op__") for t in types):
+        return None
     if not any(isinstance(t, value.Value) for t in operands):
         return None
     return tuple(map(value.as_value, operands))
@@ -32,7 +35,7 @@ def sum(values: Iterable[Any]) -> Any:  # noqa: A001 (autograd.sum, as torch.sum
     terms = tuple(values)
     parents = _parents(terms)
     if parents is None:
-        return ops.SUM.evaluate(*map(value.as_float, terms))
+        return ops.SUM(*terms)
     return value.apply(ops.SUM, parents)
 
 
@@ -43,5 +46,5 @@ def dot(weights: Sequence[Any], inputs: Sequence[Any], bias: Any = 0.0) -> Any:
     operands = (*weights, *inputs, bias)
     parents = _parents(operands)
     if parents is None:
-        return ops.DOT.evaluate(*map(value.as_float, operands))
+        return ops.DOT(*operands)
     return value.apply(ops.DOT, parents)
