@@ -466,7 +466,7 @@ SUM = Op(
     _sum_forward,
     lambda out, *xs: (1.0,) * len(xs),
     code=lambda *xs: f"math.fsum([{', '.join(xs)}])",
-    array_code=lambda *xs: " + ".join(xs),
+    array_code=lambda *xs: f"exact_sum({', '.join(xs)})",  # fsum per sample (autograd/compiled/exact.py)
 )
 
 
@@ -483,9 +483,19 @@ def _dot_local(out: Any, *xs: Any) -> tuple[Any, ...]:
 
 
 def _dot_code(*xs: str) -> str:
-    """bias + w_1 * x_1 + ... + w_n * x_n, added in the order `_dot_forward` adds."""
+    """`sum([w_1 * x_1, ..., w_n * x_n], bias)`: `_dot_forward`'s own sum, one flat list."""
     n = len(xs) // 2
-    return " + ".join([xs[-1], *(f"{w} * {x}" for w, x in zip(xs[:n], xs[n : 2 * n]))])
+    return f"sum([{', '.join(f'{w} * {x}' for w, x in zip(xs[:n], xs[n : 2 * n]))}], {xs[-1]})"
 
 
-DOT = Op("dot", _dot_forward, _dot_local, code=_dot_code, array_code=_dot_code)
+def _dot_array_code(*xs: str) -> str:
+    """bias + w_1 * x_1 + ... on arrays, in groups of 64 terms: never one expression nested as
+    deep as the dot is long (Python's compiler recurses on it)."""
+    n = len(xs) // 2
+    terms = [xs[-1], *(f"{w} * {x}" for w, x in zip(xs[:n], xs[n : 2 * n]))]
+    while len(terms) > 64:
+        terms = [f"({' + '.join(terms[i : i + 64])})" for i in range(0, len(terms), 64)]
+    return " + ".join(terms)
+
+
+DOT = Op("dot", _dot_forward, _dot_local, code=_dot_code, array_code=_dot_array_code)
