@@ -310,3 +310,37 @@ def test_dot_and_sum_of_3000_inputs_compile() -> None:
         assert value == out.data and grads == [v.grad for v in vs]
         values, (g_rows,) = program.value_and_grad(np.array([xs]), batched=(0,))
         assert values[0] == out.data and g_rows[0].tolist() == [v.grad for v in vs]
+
+
+def test_a_graph_too_large_to_compile_is_refused_before_its_source_is_written(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A chain of 500,000 ops once made 127 MB of source and took 7.9 GB to compile; now a
+    program over MAX_LINES lines is refused, saying the limit and what to do (here the limit is
+    lowered so that the test is small)."""
+    import tracemalloc
+
+    from autograd.compiled import code
+
+    monkeypatch.setattr(code, "MAX_LINES", 1000)
+
+    def chain(x: Value) -> Value:
+        for _ in range(1000):
+            x = x * 1.0000001 + 0.1
+        return x
+
+    program = trace(chain, 0.5)
+    tracemalloc.start()
+    for call in (
+        lambda: program(0.5),
+        lambda: program.value_and_grad(0.5),
+        lambda: program.value_and_grad(np.array([0.5]), batched=(0,)),
+    ):
+        try:
+            call()
+        except autograd.compiled.ProgramTooLarge as exc:
+            assert "MAX_LINES = 1,000" in str(exc) and "interpreted engine" in str(exc)
+        else:
+            raise AssertionError("a program of 4,000 lines must be refused over MAX_LINES = 1,000")
+    assert tracemalloc.get_traced_memory()[1] < 1_000_000  # refused before any source was built
+    tracemalloc.stop()
+    small = trace(lambda x: x * 2.0 + 1.0, 0.5)  # under the limit: as ever
+    assert small.value_and_grad(0.5) == (2.0, (2.0,))
