@@ -19,8 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import ops
-from .code import LossCode, chain_term, check_size, local_codes, number
-from .float_code import forward_text
+from .code import LossCode, chain_term, check_size, forward_text, local_codes, number
 from .tape import Node, Tape
 
 

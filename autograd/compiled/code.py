@@ -212,6 +212,15 @@ def _is_call(text: str) -> bool:
 # --- the chain rule as text, shared by the float and the batched programs --------------------
 
 
+def forward_text(op: Any, args: list[str], numpy: bool) -> str:
+    """`op` applied to the operand texts (names, columns, numbers), as the right side of an
+    assignment: its template, or for a loss on floats its own forward (targets written in)."""
+    if not numpy and isinstance(op.code, LossCode):
+        return op.code.forward(args)
+    form = template(op, numpy)
+    return form(*args) if callable(form) else form.format(*args)
+
+
 def local_codes(op: Any, out: str, operands: list[str | float], numpy: bool) -> tuple[Any, ...]:
     """The op's local derivatives d(out)/d(operand) as expressions: a `Code`, or a plain number
     where the rule gives one. `operands` are texts (a name, a column) or, for a constant, its

@@ -14,15 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .code import LossCode, chain_term, check_size, describe, local_codes, number, template
+from .code import chain_term, check_size, describe, forward_text, local_codes, number
 from .names import Namer
 from .tape import Node, Tape
-
-
-def forward_text(op: object, args: list[str], numpy: bool) -> str:
-    """`op` applied to the operand texts (names or numbers), as the right side of an assignment."""
-    form = template(op, numpy)
-    return form(*args) if callable(form) else form.format(*args)
 
 
 def operand(node: Node, numpy: bool = False) -> str:
@@ -55,8 +49,7 @@ def _forward_lines(tape: Tape) -> Iterator[str]:
     namer = tape.namer
     for node in tape.ops:
         args = [operand(tape.nodes[p]) for p in node.parents]
-        code = getattr(node.op, "code", None)
-        text = code.forward(args) if isinstance(code, LossCode) else forward_text(node.op, args, False)
+        text = forward_text(node.op, args, False)
         note = label_note(namer, node.name)
         yield f"{node.name} = {text}" if note is None else f"{node.name} = {text}  # {note}"
 
