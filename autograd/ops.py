@@ -13,6 +13,7 @@ from __future__ import annotations
 import inspect
 import math
 import operator
+import sys
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -482,10 +483,19 @@ def _dot_local(out: Any, *xs: Any) -> tuple[Any, ...]:
     return xs[n : 2 * n] + xs[:n] + (1.0,)
 
 
+# Before Python 3.12 the builtin sum adds floats left to right; from 3.12 on it compensates.
+_PLAIN_SUM = sys.version_info < (3, 12)
+
+
 def _dot_code(*xs: str) -> str:
-    """`sum([w_1 * x_1, ..., w_n * x_n], bias)`: `_dot_forward`'s own sum, one flat list."""
+    """The sum `_dot_forward` computes, as code: `sum([w_1 * x_1, ..., w_n * x_n], bias)`, one
+    flat list however long; a short dot, where `sum` adds left to right, as the faster
+    `bias + w_1 * x_1 + ... + w_n * x_n` (the same additions in the same order)."""
     n = len(xs) // 2
-    return f"sum([{', '.join(f'{w} * {x}' for w, x in zip(xs[:n], xs[n : 2 * n]))}], {xs[-1]})"
+    terms = [f"{w} * {x}" for w, x in zip(xs[:n], xs[n : 2 * n])]
+    if _PLAIN_SUM and n <= 64:
+        return " + ".join([xs[-1], *terms])
+    return f"sum([{', '.join(terms)}], {xs[-1]})"
 
 
 def _dot_array_code(*xs: str) -> str:
