@@ -16,11 +16,12 @@ import numpy as np
 def exact_sum(*columns: Any) -> Any:
     """The correctly rounded sum of the operands for each sample (math.fsum per row).
 
-    Two operands need no more than numpy's `+` (one rounding is fsum's rounding). An fsum that
+    Two operands need no more than numpy's `+` (one rounding is fsum's rounding; `+ 0.0` makes
+    a sum of zeros +0.0, as fsum's is). An fsum that
     fails (inf + -inf, an intermediate overflow) is numpy's invalid or overflow error when numpy
     raises those (so the caller replays the sample in the engine), its IEEE result otherwise."""
     if len(columns) <= 2:
-        return columns[0] + columns[1] if len(columns) == 2 else columns[0] + 0.0
+        return (columns[0] + columns[1] if len(columns) == 2 else columns[0]) + 0.0
     arrays = np.broadcast_arrays(*[np.asarray(c, dtype=float) for c in columns])
     if arrays[0].ndim == 0:
         rows: list[list[float]] = [[float(a) for a in arrays]]

@@ -27,7 +27,9 @@ def operand(node: Node, numpy: bool = False) -> str:
 def label_note(namer: Namer, name: str) -> str | None:
     """`x_2 is labelled 'x'` when `name` had to differ from its node's label, else None."""
     label = namer.display(name)
-    return None if label is None else f"{name} is labelled {label!r}"
+    if label is None:
+        return None
+    return f"{name} is labelled {label[:60]!r}{'...' if len(label) > 60 else ''}"
 
 
 def _unpack(tape: Tape, scalar_args: list[bool]) -> Iterator[str]:

@@ -66,7 +66,7 @@ class Namer:
         other.used = set(self.used)
         other.counts = dict(self.counts)
         other.derivations = dict(self.derivations)
-        other.labels = self.labels  # only `take` adds to it, and copies take no labels
+        other.labels = dict(self.labels)
         return other
 
     def _claim(self, base: str) -> str:

@@ -344,3 +344,10 @@ def test_a_graph_too_large_to_compile_is_refused_before_its_source_is_written(mo
     tracemalloc.stop()
     small = trace(lambda x: x * 2.0 + 1.0, 0.5)  # under the limit: as ever
     assert small.value_and_grad(0.5) == (2.0, (2.0,))
+
+
+def test_a_sum_of_zeros_is_plus_zero_as_fsum_makes_it() -> None:
+    for n in (1, 2, 3):
+        program = trace(autograd.sum, [-0.0] * n)
+        value = program.value_and_grad(np.array([[-0.0] * n]), batched=(0,))[0][0]
+        assert math.copysign(1.0, value) == math.copysign(1.0, program([-0.0] * n)) == 1.0
