@@ -351,3 +351,18 @@ def test_a_sum_of_zeros_is_plus_zero_as_fsum_makes_it() -> None:
         program = trace(autograd.sum, [-0.0] * n)
         value = program.value_and_grad(np.array([[-0.0] * n]), batched=(0,))[0][0]
         assert math.copysign(1.0, value) == math.copysign(1.0, program([-0.0] * n)) == 1.0
+
+
+def test_gradients_reached_by_several_paths_are_summed_in_the_engines_order() -> None:
+    """The float program walks the graph with the engine's own topological_order, so even where
+    the order of additions changes the result (1e16 + 1 - 1e16), its gradient is the engine's."""
+    import itertools
+
+    for scales in itertools.permutations([1e16, 1.0, -1e16]):
+
+        def f(x: Value, scales: tuple[float, ...] = scales) -> Value:
+            return autograd.sum([autograd.tanh(x * s) * 0.0 + x * s for s in scales])
+
+        x = Value(0.5)
+        f(x).backward()
+        assert trace(f, 0.5).value_and_grad(0.5)[1] == (x.grad,), scales
