@@ -237,7 +237,9 @@ class BatchedWriter:
                 lines += self._loss_forward(node)
             else:
                 args = [self.ref(p) for p in node.parents]
-                lines.append(f"{node.name} = {forward_text(node.op, args, True)}")
+                note = self.namer.note(node.name)
+                line = f"{node.name} = {forward_text(node.op, args, True)}"
+                lines.append(line if note is None else f"{line}  # {note}")
             units.append(node.index)
         return lines, units
 

@@ -24,27 +24,19 @@ def operand(node: Node, numpy: bool = False) -> str:
     return number(node.value, numpy) if node.is_constant else node.name
 
 
-def label_note(namer: Namer, name: str) -> str | None:
-    """`x_2 is labelled 'x'` when `name` had to differ from its node's label, else None."""
-    label = namer.display(name)
-    if label is None:
-        return None
-    return f"{name} is labelled {label[:60]!r}{'...' if len(label) > 60 else ''}"
-
-
 def _unpack(tape: Tape, scalar_args: list[bool]) -> Iterator[str]:
     namer = tape.namer
     for a, name in enumerate(tape.args):
         leaves = [n.name for n in tape.nodes if n.arg == a]
         if scalar_args[a]:
-            if namer.display(name) is not None:
-                yield f"# {label_note(namer, name)}"
+            if namer.note(name) is not None:
+                yield f"# {namer.note(name)}"
             continue
         if len(leaves) == 1:
             yield f"({leaves[0]},) = {name}"
         elif leaves:
             yield f"{', '.join(leaves)} = {name}"
-        yield from (f"# {label_note(namer, leaf)}" for leaf in leaves if namer.display(leaf) is not None)
+        yield from (f"# {namer.note(leaf)}" for leaf in leaves if namer.note(leaf) is not None)
 
 
 def _forward_lines(tape: Tape) -> Iterator[str]:
@@ -52,7 +44,7 @@ def _forward_lines(tape: Tape) -> Iterator[str]:
     for node in tape.ops:
         args = [operand(tape.nodes[p]) for p in node.parents]
         text = forward_text(node.op, args, False)
-        note = label_note(namer, node.name)
+        note = namer.note(node.name)
         yield f"{node.name} = {text}" if note is None else f"{node.name} = {text}  # {note}"
 
 

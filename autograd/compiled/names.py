@@ -109,5 +109,12 @@ class Namer:
         return found
 
     def display(self, name: str) -> str | None:
-        """The label `name` stands for, if it is not the name itself (for a comment)."""
+        """The label `name` stands for, if it is not the name itself."""
         return self.labels.get(name)
+
+    def note(self, name: str) -> str | None:
+        """`x_2 is labelled 'x'`, the comment for a name that had to differ from its label; else None."""
+        label = self.labels.get(name)
+        if label is None:
+            return None
+        return f"{name} is labelled {label[:60]!r}{'...' if len(label) > 60 else ''}"
