@@ -13,6 +13,7 @@ from __future__ import annotations
 import inspect
 import math
 import operator
+import sys
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -467,7 +468,7 @@ SUM = Op(
     _sum_forward,
     lambda out, *xs: (1.0,) * len(xs),
     code=lambda *xs: f"math.fsum([{', '.join(xs)}])",
-    array_code=lambda *xs: " + ".join(xs),
+    array_code=lambda *xs: f"exact_sum({', '.join(xs)})",  # fsum per sample (autograd/compiled/exact.py)
 )
 
 
@@ -483,10 +484,29 @@ def _dot_local(out: Any, *xs: Any) -> tuple[Any, ...]:
     return xs[n : 2 * n] + xs[:n] + (1.0,)
 
 
+# Before Python 3.12 the builtin sum adds floats left to right; from 3.12 on it compensates.
+_PLAIN_SUM = sys.version_info < (3, 12)
+
+
 def _dot_code(*xs: str) -> str:
-    """bias + w_1 * x_1 + ... + w_n * x_n, added in the order `_dot_forward` adds."""
+    """The sum `_dot_forward` computes, as code: `sum([w_1 * x_1, ..., w_n * x_n], bias)`, one
+    flat list however long; a short dot, where `sum` adds left to right, as the faster
+    `bias + w_1 * x_1 + ... + w_n * x_n` (the same additions in the same order)."""
     n = len(xs) // 2
-    return " + ".join([xs[-1], *(f"{w} * {x}" for w, x in zip(xs[:n], xs[n : 2 * n]))])
+    terms = [f"{w} * {x}" for w, x in zip(xs[:n], xs[n : 2 * n])]
+    if _PLAIN_SUM and n <= 64:
+        return " + ".join([xs[-1], *terms])
+    return f"sum([{', '.join(terms)}], {xs[-1]})"
 
 
-DOT = Op("dot", _dot_forward, _dot_local, code=_dot_code, array_code=_dot_code)
+def _dot_array_code(*xs: str) -> str:
+    """bias + w_1 * x_1 + ... on arrays, in groups of 64 terms: never one expression nested as
+    deep as the dot is long (Python's compiler recurses on it)."""
+    n = len(xs) // 2
+    terms = [xs[-1], *(f"{w} * {x}" for w, x in zip(xs[:n], xs[n : 2 * n]))]
+    while len(terms) > 64:
+        terms = [f"({' + '.join(terms[i : i + 64])})" for i in range(0, len(terms), 64)]
+    return " + ".join(terms)
+
+
+DOT = Op("dot", _dot_forward, _dot_local, code=_dot_code, array_code=_dot_array_code)

@@ -125,6 +125,10 @@ class Module:
         doc = _read_json(path)
         if not isinstance(doc, dict) or doc.get("format") != FORMAT:
             raise ValueError(f'{path} is not a chainrule weights file (no "format": {FORMAT!r} in it)')
+        if isinstance(doc.get("version"), bool):  # true == 1 in Python, but not in a weights file
+            raise ValueError(
+                f'{path} has "version": {str(doc["version"]).lower()}; this code reads {VERSION}'
+            )
         if doc.get("version") != VERSION:
             raise ValueError(
                 f"{path} has weights format version {doc.get('version')!r}; this code reads {VERSION}"

@@ -19,8 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import ops
-from .code import ATOM, LOWEST, Code, LossCode, literal
-from .float_code import forward_text
+from .code import LossCode, chain_term, check_size, forward_text, local_codes, number
 from .tape import Node, Tape
 
 
@@ -57,16 +56,10 @@ class BatchedWriter:
     of the numbers it was traced with.
     """
 
-    def __init__(
-        self,
-        tape: Tape,
-        arg_names: list[str],
-        batched: set[int],
-        wrt: set[int],
-        runtime_targets: bool = False,
-    ) -> None:
-        self.tape, self.args, self.batched, self.wrt = tape, arg_names, batched, wrt
-        self.runtime_targets = runtime_targets
+    def __init__(self, tape: Tape, batched: set[int], wrt: set[int], runtime_targets: bool = False) -> None:
+        self.tape, self.args, self.batched, self.wrt = tape, tape.args, batched, wrt
+        self.namer = tape.namer.copy()  # every name this program adds is taken from it
+        self.targets = self.namer.take("T") if runtime_targets else ""
         nodes = tape.nodes
         self.is_batched = [False] * len(nodes)
         self.needs = [False] * len(nodes)
@@ -79,7 +72,6 @@ class BatchedWriter:
                 self.needs[n.index] = any(self.needs[p] for p in n.parents)
         self.where: dict[int, tuple[Vector, int]] = {}
         self.vectors: list[Vector] = []
-        self.names: set[str] = {n.name for n in nodes} | set(arg_names)
         self.constants: list[str] = []
         self._batched_inputs: dict[tuple[int, ...], bool] = {}
         self._group()
@@ -87,11 +79,16 @@ class BatchedWriter:
     # --- grouping ------------------------------------------------------------------------------
 
     def _fresh(self, base: str) -> str:
-        k = 1
-        while f"{base}{k}" in self.names or f"g_{base}{k}" in self.names:
-            k += 1
-        self.names.update((f"{base}{k}", f"g_{base}{k}"))
-        return f"{base}{k}"
+        return self.namer.fresh(base)
+
+    def g(self, name: str) -> str:
+        """The name of the gradient of `name` (`g_name`, unless a label took that)."""
+        return self.namer.derived("g_", name)
+
+    def size(self) -> int:
+        """About how many lines this program will have (forward twice, a step per edge)."""
+        alone = [n for n in self.tape.ops if n.index not in self.where]
+        return 2 * len(alone) + sum(len(n.parents) for n in alone) + 12 * len(self.vectors)
 
     def _group(self) -> None:
         """Find the layers and the maps over them, then order each by the position of its nodes
@@ -164,8 +161,7 @@ class BatchedWriter:
         """Where a node's value lives: a name, a column of a matrix or argument, or a number."""
         node = self.tape.nodes[index]
         if node.is_constant:
-            text = literal(node.value, numpy=True)
-            return f"({text})" if text.startswith("-") else text
+            return number(node.value, numpy=True)
         if node.is_input:
             arg = self.args[node.arg]
             return f"{arg}[:, {node.slot}]" if node.arg in self.batched else f"{arg}[{node.slot}]"
@@ -241,7 +237,9 @@ class BatchedWriter:
                 lines += self._loss_forward(node)
             else:
                 args = [self.ref(p) for p in node.parents]
-                lines.append(f"{node.name} = {forward_text(node.op, args, True)}")
+                note = self.namer.note(node.name)
+                line = f"{node.name} = {forward_text(node.op, args, True)}"
+                lines.append(line if note is None else f"{line}  # {note}")
             units.append(node.index)
         return lines, units
 
@@ -255,18 +253,19 @@ class BatchedWriter:
         size = self.tape.arg_sizes[vec.arg]
         n = len(vec.inputs)
         rows = [[nodes[w].slot for w in nodes[m].parents[:n]] for m in vec.members]
-        W = f"W_{vec.name}"
+        W = self.namer.derived("W_", vec.name)
         X, x_source, x_pos = self._input_matrix(vec.inputs)
         matrix, view = self._matrix(arg, rows, size)
         # a strided view would make numpy multiply without BLAS: copy it into one block
         lines = [f"{W} = np.ascontiguousarray({matrix})" if view and "[:, :" in matrix else f"{W} = {matrix}"]
         if x_source is None or X != x_source:
-            lines.append(f"X_{vec.name} = {X}")
-            X = f"X_{vec.name}"
+            name = self.namer.derived("X_", vec.name)
+            lines.append(f"{name} = {X}")
+            X = name
         biases = [nodes[nodes[m].parents[-1]] for m in vec.members]
         b_text = None
         if all(b.is_input for b in biases):
-            b_text = f"b_{vec.name}"
+            b_text = self.namer.derived("b_", vec.name)
             lines.append(f"{b_text} = {arg}[{self._index([b.slot for b in biases])}]")
             vec.bias = [b.slot for b in biases]
             lines.append(f"{vec.name} = {X} @ {W}.T + {b_text}  # {_count(vec)} as one matrix")
@@ -286,8 +285,8 @@ class BatchedWriter:
     def _loss_forward(self, node: Node) -> list[str]:
         """The output loss over a matrix of its inputs, with its targets read from `T`."""
         code = node.op.array_code
-        Y, G = f"Y_{node.name}", f"G_{node.name}"  # its inputs as a matrix, and its gradient
-        T = "T" if self.runtime_targets and node.index == self.tape.outputs[0] else code.target_literal()
+        Y, G = self.namer.derived("Y_", node.name), self.namer.derived("G_", node.name)
+        T = self.targets if self.targets and node.index == self.tape.outputs[0] else code.target_literal()
         vec = self._whole_vector(node.parents)
         if vec is not None:
             first = f"{Y} = {vec.name}"
@@ -314,7 +313,7 @@ class BatchedWriter:
         self.assigned: set[str] = set()
         self.owned: set[str] = set()
         for a in sorted(self.wrt):
-            self.lines.append(f"g_{self.args[a]} = np.zeros_like({self.args[a]})")
+            self.lines.append(f"{self.g(self.args[a])} = np.zeros_like({self.args[a]})")
         self.grad_of: dict[int, str] = {}
         self._add_scalar(out, "1.0", self.is_batched[out])
         for unit in reversed(units):
@@ -334,20 +333,20 @@ class BatchedWriter:
         if node.is_input:
             arg = self.args[node.arg]
             col = f"[:, {node.slot}]" if node.arg in self.batched else f"[{node.slot}]"
-            self.lines.append(f"g_{arg}{col} += {expr}")
+            self.lines.append(f"{self.g(arg)}{col} += {expr}")
         elif index in self.where:
             vec, j = self.where[index]
             self._own(vec.name)
-            self.lines.append(f"g_{vec.name}[:, {j}] += {expr}")
-        elif f"g_{node.name}" in self.assigned:
-            self.lines.append(f"g_{node.name} = g_{node.name} + {expr}")
+            self.lines.append(f"{self.g(vec.name)}[:, {j}] += {expr}")
+        elif (g := self.g(node.name)) in self.assigned:
+            self.lines.append(f"{g} = {g} + {expr}")
         else:
-            self.assigned.add(f"g_{node.name}")
-            self.lines.append(f"g_{node.name} = {expr}")
+            self.assigned.add(g)
+            self.lines.append(f"{g} = {expr}")
 
     def _own(self, name: str) -> None:
         """Make g_name an array of its own (zeros if nothing reached it yet), to add into in place."""
-        g = f"g_{name}"
+        g = self.g(name)
         if g not in self.assigned:
             self.lines.append(f"{g} = np.zeros_like({name})")
         elif g not in self.owned:
@@ -357,7 +356,7 @@ class BatchedWriter:
 
     def _add_vector(self, name: str, positions: list[int] | None, expr: str) -> None:
         """Add a contribution to a whole vector's gradient (or to some of its columns)."""
-        g = f"g_{name}"
+        g = self.g(name)
         if positions is None:
             if g not in self.assigned:
                 self.lines.append(f"{g} = {expr}")
@@ -376,8 +375,8 @@ class BatchedWriter:
         node = self.tape.nodes[index]
         if index in self.where:
             vec, j = self.where[index]
-            return f"g_{vec.name}[:, {j}]" if f"g_{vec.name}" in self.assigned else None
-        g = f"g_{node.name}"
+            return f"{self.g(vec.name)}[:, {j}]" if self.g(vec.name) in self.assigned else None
+        g = self.g(node.name)
         return g if g in self.assigned else None
 
     def _node_backward(self, node: Node) -> None:
@@ -388,7 +387,7 @@ class BatchedWriter:
             return
         batched = self.is_batched[node.index]
         if is_loss(node.op):
-            G = f"G_{node.name}"
+            G = self.namer.derived("G_", node.name)
             vec = self._whole_vector(node.parents)
             if vec is not None and any(self.needs[p] for p in node.parents):
                 self._add_vector(
@@ -398,26 +397,16 @@ class BatchedWriter:
             for k, p in enumerate(node.parents):
                 self._add_scalar(p, f"{upstream} * {G}[:, {k}]", batched)
             return
-        if node.op.local_code is not None:
-            texts = node.op.local_code(self.ref(node.index), *[self.ref(p) for p in node.parents], True)
-            local: tuple[Any, ...] = tuple(Code(text, LOWEST, True) for text in texts)
-        else:
-            args = [
-                self.tape.nodes[p].value if self.tape.nodes[p].is_constant else Code(self.ref(p), ATOM, True)
-                for p in node.parents
-            ]
-            local = node.op.local(Code(self.ref(node.index), ATOM, True), *args)
-        for p, d in zip(node.parents, local):
-            if not self.needs[p]:
-                continue
-            if isinstance(d, Code):
-                factor = d.text if d.prec > 3 else f"({d.text})"
-                self._add_scalar(p, f"{upstream} * {factor}", batched)
-            elif float(d) != 0.0:
-                self._add_scalar(p, upstream if float(d) == 1.0 else f"{upstream} * {_number(d)}", batched)
+        nodes = self.tape.nodes
+        operands: list[str | float] = [
+            nodes[p].value if nodes[p].is_constant else self.ref(p) for p in node.parents
+        ]
+        for p, d in zip(node.parents, local_codes(node.op, self.ref(node.index), operands, True)):
+            if self.needs[p] and (term := chain_term(upstream, d, True)) is not None:
+                self._add_scalar(p, term, batched)
 
     def _vector_backward(self, vec: Vector) -> None:
-        g = f"g_{vec.name}"
+        g = self.g(vec.name)
         if g not in self.assigned:
             return
         if vec.kind == "map":
@@ -425,14 +414,10 @@ class BatchedWriter:
             if not any(self.needs[m] for m in source.members):
                 return
             src = self._source_text(vec.source, vec.positions)
-            (d,) = vec.op.local(Code(vec.name, ATOM, True), Code(src, ATOM, True))
-            if isinstance(d, Code):
-                factor = d.text if d.prec > 3 else f"({d.text})"
-                expr = f"{g} * {factor}"
-            elif float(d) == 0.0:
+            (d,) = local_codes(vec.op, vec.name, [src], True)
+            expr = chain_term(g, d, True)
+            if expr is None:
                 return
-            else:
-                expr = g if float(d) == 1.0 else f"{g} * {_number(d)}"
             full = vec.positions == list(range(len(source.members)))
             self._add_vector(vec.source, None if full else vec.positions, expr)
             return
@@ -443,17 +428,18 @@ class BatchedWriter:
             n = len(vec.inputs)
             rows = [[nodes[w].slot for w in nodes[m].parents[:n]] for m in vec.members]
             flat = [i for row in rows for i in row]
-            target, view = self._matrix(f"g_{arg}", rows, self.tape.arg_sizes[vec.arg])
+            g_arg = self.g(arg)
+            target, view = self._matrix(g_arg, rows, self.tape.arg_sizes[vec.arg])
             if view:  # a view into the argument's gradient: add the layer's gradient in place
-                self.lines.append(f"g_{W} = {target}")
-                self.lines.append(f"g_{W} += {g}.T @ {X}")
+                self.lines.append(f"{self.g(W)} = {target}")
+                self.lines.append(f"{self.g(W)} += {g}.T @ {X}")
             else:
-                self.lines.append(f"np.add.at(g_{arg}, {self._index(flat)}, ({g}.T @ {X}).ravel())")
+                self.lines.append(f"np.add.at({g_arg}, {self._index(flat)}, ({g}.T @ {X}).ravel())")
             if b_text is not None:
                 if len(set(vec.bias)) == len(vec.bias):
-                    self.lines.append(f"g_{arg}[{self._index(vec.bias)}] += {g}.sum(axis=0)")
+                    self.lines.append(f"{g_arg}[{self._index(vec.bias)}] += {g}.sum(axis=0)")
                 else:
-                    self.lines.append(f"np.add.at(g_{arg}, {self._index(vec.bias)}, {g}.sum(axis=0))")
+                    self.lines.append(f"np.add.at({g_arg}, {self._index(vec.bias)}, {g}.sum(axis=0))")
         if not any(self.needs[i] for i in vec.inputs):
             return
         nodes = self.tape.nodes
@@ -462,17 +448,17 @@ class BatchedWriter:
             if a in self.wrt:
                 full = x_pos == list(range(self.tape.arg_sizes[a]))
                 if full:
-                    self.lines.append(f"g_{x_source} += {g} @ {W}")
+                    self.lines.append(f"{self.g(x_source)} += {g} @ {W}")
                 else:
                     repeated = len(set(x_pos)) < len(x_pos)
                     self.lines.append(
-                        _add_columns(f"g_{x_source}", self._index(x_pos), f"{g} @ {W}", repeated)
+                        _add_columns(self.g(x_source), self._index(x_pos), f"{g} @ {W}", repeated)
                     )
         elif x_source is not None:
             full = x_pos == list(range(len(self.where[vec.inputs[0]][0].members)))
             self._add_vector(x_source, None if full else x_pos, f"{g} @ {W}")
         else:
-            gx = f"g_X_{vec.name}"
+            gx = self.g(self.namer.derived("X_", vec.name))
             self.lines.append(f"{gx} = {g} @ {W}")
             for k, i in enumerate(vec.inputs):
                 if self.needs[i] and not nodes[i].is_constant:
@@ -490,28 +476,19 @@ def _count(vec: Vector) -> str:
     return "1 dot node" if len(vec.members) == 1 else f"{len(vec.members)} dot nodes"
 
 
-def _number(x: Any) -> str:
-    text = literal(float(x), numpy=True)
-    return f"({text})" if text.startswith("-") else text
+def batched_source(tape: Tape, batched: set[int], wrt: set[int], runtime_targets: bool = False) -> str:
+    """`forward(...)` and (for one output) `value_and_grad(...)` over batches, as numpy source.
 
-
-def batched_source(
-    tape: Tape,
-    arg_names: list[str],
-    batched: set[int],
-    wrt: set[int],
-    runtime_targets: bool = False,
-) -> str:
-    """`forward(...)` and (for one output) `value_and_grad(...)` over batches, as numpy source."""
-    params = ", ".join(arg_names + (["T"] if runtime_targets else []))
-    writer = BatchedWriter(
-        tape, arg_names, batched, wrt if len(tape.outputs) == 1 else set(), runtime_targets
-    )
+    With `runtime_targets`, the output loss reads its targets from a last argument (one row per
+    sample), and both functions also return the loss's inputs as a matrix."""
+    writer = BatchedWriter(tape, batched, wrt if len(tape.outputs) == 1 else set(), runtime_targets)
+    check_size(writer.size(), "batched program")
+    params = ", ".join(tape.args + ([writer.targets] if runtime_targets else []))
     forward, units = writer.forward_lines()  # the same lines start both functions
     outs = [writer.ref(i) for i in tape.outputs]
     lines = [f"def forward({params}):"]
     lines += [f"    {line}" for line in forward]
-    top = f"Y_{tape.nodes[tape.outputs[0]].name}"  # with runtime targets: the loss's inputs too
+    top = writer.namer.derived("Y_", tape.nodes[tape.outputs[0]].name)  # the loss's inputs
     extra = f", {top}" if runtime_targets else ""
     if len(outs) == 1:
         lines.append(f"    return {outs[0]}{extra}")
@@ -519,7 +496,7 @@ def batched_source(
         lines.append(f"    return np.stack(np.broadcast_arrays({', '.join(outs)}), axis=-1)")
     if len(tape.outputs) == 1:
         backward = writer.backward_lines(units)
-        grads = [f"g_{a}" if i in wrt else "None" for i, a in enumerate(arg_names)]
+        grads = [writer.g(a) if i in wrt else "None" for i, a in enumerate(tape.args)]
         lines += ["", "", f"def value_and_grad({params}):"]
         lines += [f"    {line}" for line in forward]
         lines.append("    # backward: the chain rule on whole batches")
@@ -528,4 +505,6 @@ def batched_source(
         lines.append(f"    return {writer.ref(tape.outputs[0])}, ({grads_text}){extra}")
     constants = writer.constants
     head = ["import math", "", "import numpy as np", ""]
+    if any("exact_sum(" in line for line in lines):
+        head[-1:] = ["", "from autograd.compiled.exact import exact_sum", ""]
     return "\n".join(head + constants + ([""] if constants else []) + [""] + lines) + "\n"

@@ -12,6 +12,26 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+MAX_LINES = 200_000  # the most lines a generated program may have (see check_size)
+
+
+class ProgramTooLarge(ValueError):
+    """The traced graph is too large to write as one Python function."""
+
+
+def check_size(lines: int, what: str = "program") -> None:
+    """Refuse, before writing it, a program of more than MAX_LINES lines: Python's compiler needs
+    about 2.5 kB per line (a chain of 500,000 ops would need some 8 GB), and a graph that size
+    runs better where it is, in the interpreted engine."""
+    if lines > MAX_LINES:
+        raise ProgramTooLarge(
+            f"the {what} would have about {lines:,} lines, more than compiled mode writes "
+            f"(MAX_LINES = {MAX_LINES:,}, about {MAX_LINES * 2500 / 1e9:.1f} GB while Python compiles it). "
+            "Run this graph with the interpreted engine (Value.backward, autograd.value_and_grad), "
+            "or trace a smaller piece of it (one layer, one step of a loop) and call that program repeatedly."
+        )
+
+
 # Precedence of Python's operators, low to high (the ones generated code uses).
 LOWEST, COMPARE, ADD, MUL, UNARY, POWER, ATOM = 0, 1, 2, 3, 4, 5, 6
 
@@ -25,6 +45,12 @@ def literal(x: float, numpy: bool = False) -> str:
     if math.isnan(x):
         return f"{lib}.nan"
     return f"{lib}.inf" if x > 0 else f"-{lib}.inf"
+
+
+def number(x: float, numpy: bool = False) -> str:
+    """A float as an operand: `literal(x)`, in parentheses when negative (`(-2.0)`, `(-math.inf)`)."""
+    text = literal(x, numpy)
+    return f"({text})" if text.startswith("-") else text
 
 
 class Code:
@@ -181,3 +207,49 @@ def _is_call(text: str) -> bool:
         if depth == 0 and i < len(text) - len(head) - 1:
             return False
     return True
+
+
+# --- the chain rule as text, shared by the float and the batched programs --------------------
+
+
+def forward_text(op: Any, args: list[str], numpy: bool) -> str:
+    """`op` applied to the operand texts (names, columns, numbers), as the right side of an
+    assignment: its template, or for a loss on floats its own forward (targets written in)."""
+    if not numpy and isinstance(op.code, LossCode):
+        return op.code.forward(args)
+    form = template(op, numpy)
+    return form(*args) if callable(form) else form.format(*args)
+
+
+def local_codes(op: Any, out: str, operands: list[str | float], numpy: bool) -> tuple[Any, ...]:
+    """The op's local derivatives d(out)/d(operand) as expressions: a `Code`, or a plain number
+    where the rule gives one. `operands` are texts (a name, a column) or, for a constant, its
+    number. A loss writes its own (targets written in); a rule that reads numbers brings its
+    own `local_code`; every other op's rule runs on `Code` operands."""
+    code = getattr(op, "code", None)
+    texts = [x if isinstance(x, str) else number(x, numpy) for x in operands]
+    if isinstance(code, LossCode):
+        return tuple(Code(text, LOWEST, numpy) for text in code.local(out, texts))
+    if op.local_code is not None:
+        return tuple(Code(text, LOWEST, numpy) for text in op.local_code(out, *texts, numpy))
+    args = [x if not isinstance(x, str) else Code(x, ATOM, numpy) for x in operands]
+    return tuple(op.local(Code(out, ATOM, numpy), *args))
+
+
+def chain_term(upstream: str, local: Any, numpy: bool = False) -> str | None:
+    """`upstream * local` as text (`g_y * (1.0 - y)`, `g_y`, `-g_y`); None when local is 0."""
+    if isinstance(local, Code):
+        return f"{upstream} * {local.text if local.prec > MUL else f'({local.text})'}"
+    x = float(local)
+    if x == 0.0:
+        return None
+    if x == 1.0:
+        return upstream
+    if x == -1.0:
+        return f"-{upstream}"
+    return f"{upstream} * {number(x, numpy)}"
+
+
+def describe(local: Any) -> str:
+    """A local derivative as the comment of its step shows it."""
+    return local.text if isinstance(local, Code) else literal(float(local))

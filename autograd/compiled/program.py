@@ -18,7 +18,6 @@ ValueError naming the op (and, on a batch, the sample).
 from __future__ import annotations
 
 import inspect
-import keyword
 import math
 import numbers
 from collections.abc import Callable, Sequence
@@ -66,7 +65,8 @@ def _rebuild(flat: list[Any], shape: Any) -> Any:
 
 
 def _arg_names(f: Callable[..., Any], count: int) -> list[str]:
-    """The parameter names of `f` when they are usable, else a0, a1, ..."""
+    """The parameter names of `f` (one per argument), else a0, a1, ... (the names in generated
+    code are the tape's namer's: a parameter called `abs` or `np` is renamed there)."""
     try:
         params = [
             p
@@ -76,11 +76,7 @@ def _arg_names(f: Callable[..., Any], count: int) -> list[str]:
     except (TypeError, ValueError):
         params = []
     names = [p.name for p in params[:count]]
-    if (
-        len(names) != count
-        or len(set(names)) != count
-        or any(keyword.iskeyword(n) or n in ("math", "np", "T") or n.startswith("g_") for n in names)
-    ):
+    if len(names) != count or len(set(names)) != count:
         return [f"a{i}" for i in range(count)]
     return names
 
@@ -117,7 +113,8 @@ def trace(f: Callable[..., Any], *example_args: Any) -> Program:
         out = f(*[_rebuild(values, shape) for values, shape in zip(inputs, shapes)])
     out_leaves, out_shape = _leaves(out, "the function's result")
     outputs = [o if isinstance(o, Value) else Value(o) for o in out_leaves]
-    program = Program(Tape.build(inputs, outputs, names), names, shapes, out_shape)
+    tape = Tape.build(inputs, outputs, names, [s is None for s in shapes])
+    program = Program(tape, names, shapes, out_shape)
     program.function = f
     program.given = [[x if isinstance(x, Value) else None for x in leaves] for leaves in given]
     return program
@@ -154,7 +151,7 @@ class Program:
         top = tape.nodes[tape.outputs[0]]
         if top.op is None or top.index != len(tape.nodes) - 1:
             raise ValueError("head() needs a program whose output is an op computed last")
-        sub = Tape(tape.nodes[:-1], list(top.parents), tape.arg_sizes)
+        sub = Tape(tape.nodes[:-1], list(top.parents), tape.arg_sizes, tape.args, tape.namer)
         return Program(sub, self.arg_names, self.shapes, [None] * len(top.parents))
 
     # --- the code ------------------------------------------------------------------------------
@@ -163,7 +160,7 @@ class Program:
     def source(self) -> str:
         """The Python source of the float program: `forward(...)` and `value_and_grad(...)`."""
         if self._source is None:
-            self._source = float_source(self.tape, self.arg_names, [s is None for s in self.shapes])
+            self._source = float_source(self.tape, [s is None for s in self.shapes])
         return self._source
 
     def batched_source(
@@ -179,7 +176,7 @@ class Program:
         wanted = tuple(range(len(self.arg_names))) if wrt is None else tuple(sorted(set(wrt)))
         key = (batched, wanted, targets)
         if key not in self._batched:
-            text = batched_source(self.tape, self.arg_names, set(batched), set(wanted), targets)
+            text = batched_source(self.tape, set(batched), set(wanted), targets)
             self._batched[key] = (text, _run(text, "batched"))
         return self._batched[key]
 
@@ -193,8 +190,9 @@ class Program:
     def __call__(self, *args: Any) -> Any:
         """f's output at `args` (same structure as the example arguments), computed on floats."""
         flat = self._flatten(args)
+        forward = self._floats()["forward"]  # outside the try: a ProgramTooLarge is not the engine's
         try:
-            out = self._floats()["forward"](*flat)
+            out = forward(*flat)
         except (ArithmeticError, ValueError):
             out = self._interpret(flat, grads=False)[0]
         return _rebuild(list(out) if isinstance(out, list) else [out], self.out_shape)

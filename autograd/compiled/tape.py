@@ -1,25 +1,23 @@
 """A traced computation as a Wengert list: inputs, constants, and one instruction per op node.
 
-`Tape.build` walks the graph a function recorded (in the same topological order `backward`
-uses) and numbers its nodes: the inputs (the leaves made from the arguments), the constants
-(every other leaf: plain numbers and Values the function closed over, frozen at their value),
-and the op nodes in an order where every node comes after its parents. Each node gets a
-variable name from its label, or a short generated one.
+`Tape.build` walks the graph a function recorded and numbers its nodes: the inputs (the leaves
+made from the arguments), the constants (every other leaf: plain numbers and Values the function
+closed over, frozen at their value), and the op nodes in an order where every node comes after
+its parents. Every name is chosen by the tape's `Namer` (names.py): first the arguments, then
+each node from its label, or a short generated one.
 """
 
 from __future__ import annotations
 
-import keyword
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..graph import topological_order
 from ..value import Value
+from .names import Namer
 
-RESERVED = {"math", "np", "out", "grads", "sample"}
 
-
-@dataclass
+@dataclass(slots=True, eq=False)
 class Node:
     """One node of the list: an input (`arg`, `slot`), a constant (`value`), or an op (`op`, `parents`)."""
 
@@ -40,28 +38,58 @@ class Node:
         return self.op is None and self.arg < 0
 
 
+@dataclass(eq=False)
+class _Vertex:
+    """A tape node as `graph.topological_order` walks it: its parents as vertices."""
+
+    index: int
+    parents: tuple[_Vertex, ...]
+
+
 @dataclass
 class Tape:
-    """The nodes in topological order; `outputs` are the indices of the function's outputs."""
+    """The nodes in topological order; `outputs` are the indices of the function's outputs.
+
+    `args` are the arguments' names in generated code, `namer` knows every name in use.
+    """
 
     nodes: list[Node] = field(default_factory=list)
     outputs: list[int] = field(default_factory=list)
     arg_sizes: list[int] = field(default_factory=list)  # leaves per argument
+    args: list[str] = field(default_factory=list)
+    namer: Namer = field(default_factory=Namer)
 
     @classmethod
-    def build(cls, inputs: list[list[Value]], outputs: list[Value], arg_names: list[str]) -> Tape:
-        tape = cls(arg_sizes=[len(leaves) for leaves in inputs])
+    def build(
+        cls,
+        inputs: list[list[Value]],
+        outputs: list[Value],
+        arg_names: list[str],
+        scalars: list[bool] | None = None,
+    ) -> Tape:
+        """The tape of the graph from `inputs` (the leaves of each argument) to `outputs`.
+
+        `arg_names` are the function's parameter names; `scalars[a]` says argument a is one
+        number (its leaf is the argument itself) rather than a list."""
+        namer = Namer()
+        args = [namer.take(name, "a") for name in arg_names]
+        if scalars is None:
+            scalars = [False] * len(inputs)
+        tape = cls(arg_sizes=[len(leaves) for leaves in inputs], args=args, namer=namer)
         index: dict[int, int] = {}
-        names = _Names()
         for a, leaves in enumerate(inputs):
             for s, leaf in enumerate(leaves):
-                default = arg_names[a] if len(leaves) == 1 else f"{arg_names[a]}_{s}"
-                name = names.take(leaf.label or default)
+                if scalars[a]:
+                    name = args[a]
+                    if leaf.label and leaf.label != name:
+                        namer.labels[name] = leaf.label
+                else:
+                    name = namer.take(leaf.label or f"{args[a]}_{s}")
                 index[id(leaf)] = len(tape.nodes)
                 tape.nodes.append(Node(len(tape.nodes), name, leaf.data, arg=a, slot=s))
         for v in _reading_order(outputs, set(index)):
             if v.parents:
-                name = names.take(v.label or "")
+                name = namer.take(v.label)
                 parents = tuple(index[id(p)] for p in v.parents)
                 node = Node(len(tape.nodes), name, v.data, op=v._op, parents=parents)
             else:  # a constant: written as its number, so it needs no name
@@ -75,10 +103,22 @@ class Tape:
     def ops(self) -> list[Node]:
         return [n for n in self.nodes if n.op is not None]
 
+    def backward_order(self) -> list[Node]:
+        """The op nodes the first output depends on, in the order `Value.backward` visits them
+        (the engine's own `graph.topological_order`, reversed), so that a gradient reached by
+        several paths is summed in the engine's order."""
+        vertices: list[_Vertex] = []
+        for node in self.nodes:
+            vertices.append(_Vertex(node.index, tuple(vertices[p] for p in node.parents)))
+        order = topological_order(vertices[self.outputs[0]])
+        nodes = self.nodes
+        return [nodes[v.index] for v in reversed(order) if nodes[v.index].op is not None]
+
 
 def _reading_order(outputs: list[Value], inputs: set[int]) -> list[Value]:
     """Every node the outputs depend on, parents before children, and among a node's parents
-    the first one first (so a program reads as the function was written); inputs left out."""
+    the first one first (so a program reads as the function was written); inputs left out.
+    (The order of the forward lines only: gradients follow `Tape.backward_order`.)"""
     order: list[Value] = []
     seen = set(inputs)
     for out in outputs:
@@ -94,36 +134,3 @@ def _reading_order(outputs: list[Value], inputs: set[int]) -> list[Value]:
             stack.append((node, True))
             stack.extend((p, False) for p in reversed(node.parents) if id(p) not in seen)
     return order
-
-
-class _Names:
-    """Unique Python identifiers from labels (`L1.w[1,0]` -> `L1_w_1_0`); `t1, t2, ...` otherwise.
-
-    Every name `x` also reserves `g_x`, the name of its gradient."""
-
-    def __init__(self) -> None:
-        self.used: set[str] = set(RESERVED)
-        self.count = 0
-
-    def take(self, label: str) -> str:
-        used = self.used
-        if label.isidentifier() and label not in used and "g_" + label not in used and label[:2] != "g_":
-            if not keyword.iskeyword(label):  # the common case: a fresh name, taken as it is
-                used.add(label)
-                used.add("g_" + label)
-                return label
-        base = label if label.isidentifier() else re.sub(r"\W+", "_", label).strip("_")
-        if not base:
-            self.count += 1
-            base = f"t{self.count}"
-            while base in self.used or "g_" + base in self.used:
-                self.count += 1
-                base = f"t{self.count}"
-        if base[0].isdigit() or base.startswith("g_") or keyword.iskeyword(base):
-            base = "v_" + base
-        name, k = base, 1
-        while name in self.used or "g_" + name in self.used:
-            k += 1
-            name = f"{base}_{k}"
-        self.used.update((name, "g_" + name))
-        return name

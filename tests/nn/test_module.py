@@ -175,6 +175,7 @@ def test_sharing_is_part_of_the_architecture(tmp_path: Path) -> None:
         (b"[1, 2, 3]", "not a chainrule weights file"),
         (b'{"weights": [1, 2]}', "not a chainrule weights file"),
         (b'{"format": "chainrule.nn", "version": 7}', "format version 7"),
+        (b'{"format": "chainrule.nn", "version": true}', '"version": true; this code reads 1'),
     ],
 )
 def test_a_garbled_file_is_refused_clearly(tmp_path: Path, content: bytes, message: str) -> None:
