@@ -49,6 +49,10 @@ def is_placeholder(answer: Any) -> bool:
 
 def as_number(answer: Any, what: str) -> float | Feedback:
     """The answer as a float, or the Feedback explaining why it is not one."""
+    if answer is ...:
+        return wrong(f"a ... is still where a number ({what}) belongs.")
+    if answer is None:
+        return wrong(f"got None where a number ({what}) belongs: does your function end with `return`?")
     if isinstance(answer, bool) or not isinstance(answer, (int, float)):
         return wrong(f"the answer should be a number ({what}), got {type(answer).__name__}: {answer!r}.")
     value = float(answer)

@@ -73,31 +73,26 @@ def check_add_backward(answer: Any) -> Feedback:
     function = as_function(answer, "add_backward(a, b, out)")
     if isinstance(function, Feedback):
         return function
-    a, b, out = Cell(2.0, grad=0.5), Cell(5.0, grad=-1.0), Cell(7.0, grad=3.0)
-    failed = call(function, a, b, out)
-    if isinstance(failed, Feedback):
-        return failed
-    if (a.grad, b.grad) == (3.0, 3.0):
-        return wrong(
-            "a.grad and b.grad were 0.5 and -1.0 before (from other uses) and are now 3.0: the "
-            "assignment threw those away. A gradient is a sum over every use, so add: a.grad += ..."
-        )
-    if not (close(a.grad, 3.5) and close(b.grad, 2.0)):
-        return wrong(
-            f"with out.grad = 3 and earlier grads 0.5 and -1.0, expected a.grad = 3.5 and b.grad = 2.0, "
-            f"got {a.grad:g} and {b.grad:g}. The local derivative of a + b is 1 for each input."
-        )
     x, out = Cell(4.0), Cell(8.0, grad=1.0)
     failed = call(function, x, x, out)  # out = x + x
     if isinstance(failed, Feedback):
         return failed
     if close(x.grad, 1.0):
         return wrong(
-            "for out = x + x, x.grad should be 2 (x is used twice) but is 1: the second update overwrote "
-            "the first."
+            "for out = x + x, x.grad should be 2 (x is used twice, each use passes on 1) but is 1: the "
+            "second update overwrote the first. A gradient is a sum over every use: a.grad += out.grad."
         )
     if not close(x.grad, 2.0):
         return wrong(f"for out = x + x, x.grad should be 2, got {x.grad:g}.")
+    a, b, out = Cell(2.0, grad=0.5), Cell(5.0, grad=-1.0), Cell(7.0, grad=3.0)
+    failed = call(function, a, b, out)
+    if isinstance(failed, Feedback):
+        return failed
+    if not (close(a.grad, 3.5) and close(b.grad, 2.0)):
+        return wrong(
+            f"with out.grad = 3 and earlier grads 0.5 and -1.0 (from other uses), expected a.grad = 3.5 "
+            f"and b.grad = 2.0, got {a.grad:g} and {b.grad:g}. Add 1 * out.grad to what is there."
+        )
     return right("each input adds 1 * out.grad to its gradient, so a value used twice (x + x) collects both.")
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import pytest
 
-from nn.exercises import Feedback, nb00, nb01, nb02, nb03, nb04, nb05, nb06
+from nn.exercises import Feedback, nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb09, nb10
 from nn.exercises.nb00 import Cell
 from nn.optim import SGD
 
-MODULES = [nb00, nb01, nb02, nb03, nb04, nb05, nb06]
+MODULES = [nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb09, nb10]
 ALL = [(m.__name__.rsplit(".", 1)[1], e) for m in MODULES for e in m.EXERCISES]
 
 
@@ -36,6 +37,13 @@ def test_every_notebook_has_two_to_four_exercises() -> None:
 def _assign_add(a: Cell, b: Cell, out: Cell) -> None:  # the bug: = instead of +=
     a.grad = out.grad
     b.grad = out.grad
+
+
+def _add_without_earlier(a: Cell, b: Cell, out: Cell) -> None:  # right for x + x, forgets earlier grads
+    if a is b:
+        a.grad = 2 * out.grad
+    else:
+        a.grad, b.grad = out.grad, out.grad
 
 
 def _own_value_mul(a: Cell, b: Cell, out: Cell) -> None:
@@ -86,7 +94,8 @@ WRONG = [
     (nb00.check_predict, 1, "only the direct edge"),
     (nb00.check_predict, 12, "the value"),
     (nb00.check_predict, "7", "should be a number"),
-    (nb00.check_add_backward, _assign_add, "threw those away"),
+    (nb00.check_add_backward, _assign_add, "the second update overwrote the first"),
+    (nb00.check_add_backward, _add_without_earlier, "Add 1 * out.grad to what is there"),
     (nb00.check_add_backward, _raises, "raised ZeroDivisionError"),
     (nb00.check_add_backward, 3, "pass a function"),
     (nb00.check_mul_backward, _own_value_mul, "the OTHER input"),
@@ -157,6 +166,19 @@ WRONG = [
     (nb06.check_softplus_derivative, lambda x: 1 / (1 + math.exp(x)), "sign in the exponent"),
     (nb06.check_softplus_derivative, math.exp, "divide by 1 + exp(x)"),
     (nb06.check_softplus_derivative, lambda x: math.exp(x) / (1 + math.exp(x)), "x = 800"),
+    (nb10.check_uniform_gradient, [0.25] * 4, "those are the probabilities"),
+    (nb10.check_uniform_gradient, [-0.25, -0.25, 0.75, -0.25], "sign is flipped"),
+    (nb10.check_uniform_gradient, [0.0, 0.0, -0.75, 0.0], "every other class gets its probability"),
+    (nb10.check_uniform_gradient, [0.25, -0.75], "4, got 2"),
+    (nb10.check_wrong_gradient, 0.00246, "p_1 itself"),
+    (nb10.check_wrong_gradient, 0.99754, "sign is flipped"),
+    (nb10.check_wrong_gradient, -0.001, "squared error"),
+    (nb09.check_weight_shape, (3, 4), "the shape of W^T"),
+    (nb09.check_weight_shape, (4, 1), "outer product"),
+    (nb09.check_delta_below, lambda d, W, a: (W @ d) * a * (1 - a), "the shapes do not fit"),
+    (nb09.check_delta_below, lambda d, W, a: W.T @ d, "multiply by a (1 - a)"),
+    (nb09.check_delta_below, lambda d, W, a: (W.T @ d) * a, "not a."),
+    (nb09.check_delta_below, lambda d, W, a: np.zeros(2), "shape (3,)"),
 ]
 
 
