@@ -8,11 +8,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from nn.exercises import Feedback, nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb09, nb10
+from nn.exercises import Feedback, nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb09, nb10, nb11
 from nn.exercises.nb00 import Cell
 from nn.optim import SGD
 
-MODULES = [nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb09, nb10]
+MODULES = [nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb09, nb10, nb11]
 ALL = [(m.__name__.rsplit(".", 1)[1], e) for m in MODULES for e in m.EXERCISES]
 
 
@@ -173,6 +173,12 @@ WRONG = [
     (nb10.check_wrong_gradient, 0.00246, "p_1 itself"),
     (nb10.check_wrong_gradient, 0.99754, "sign is flipped"),
     (nb10.check_wrong_gradient, -0.001, "squared error"),
+    (nb11.check_growth, 32 / 3, "square root"),
+    (nb11.check_growth, math.sqrt(32), "variance 1/3"),
+    (nb11.check_growth, math.sqrt(16 / 3), "what a ReLU does"),
+    (nb11.check_he_std, 0.04, "the variance 2/n"),
+    (nb11.check_he_std, math.sqrt(1 / 50), "He doubles the variance"),
+    (nb11.check_he_std, 0.02, "scale by the square root"),
     (nb09.check_weight_shape, (3, 4), "the shape of W^T"),
     (nb09.check_weight_shape, (4, 1), "outer product"),
     (nb09.check_delta_below, lambda d, W, a: (W @ d) * a * (1 - a), "the shapes do not fit"),
