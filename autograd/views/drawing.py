@@ -11,6 +11,8 @@ boxes other labelled leaves (inputs), grey dashed boxes unlabelled leaves (const
 in `x * 2`), white boxes computed values and the amber box the output; a legend says so.
 With `edge_labels=True` each edge into an op carries its local derivative d(op's value)/d(input),
 written d(value)/d(input) = number where two edges of the same value or op would read the same.
+With `edge_labels="named"` every edge is written that way, and each label is tied to its edge by
+a thin line, so that a label between crossing edges cannot be read as the other edge's.
 """
 
 from __future__ import annotations
@@ -157,7 +159,7 @@ def draw_graph(
     root: Value,
     rankdir: str = "auto",
     show_grad: bool = True,
-    edge_labels: bool = False,
+    edge_labels: bool | str = False,
     max_nodes: int = MAX_NODES,
     digits: int = 4,
     renderer: str = "auto",
@@ -169,7 +171,8 @@ def draw_graph(
     rankdir: "TB" (top to bottom), "LR" (left to right), "BT", "RL", or "auto": left to right
     when the graph is at most three values deep, else top to bottom, which keeps a network
     narrow enough for a notebook column. show_grad: put `.grad` in each box. edge_labels: write
-    each edge's local derivative d(output)/d(input) on it. max_nodes: refuse graphs with more
+    each edge's local derivative d(output)/d(input) on it; "named": as d(output)/d(input) = number
+    on every edge, the label tied to its edge by a line. max_nodes: refuse graphs with more
     Values than this. digits: significant digits of the numbers. renderer: used to display it
     ("auto", "dot" or "wasm"; see `autograd.render`). collapse="neuron": one box per neuron
     (a `dot` node and the activation applied to it alone), its weights and bias folded in; an
@@ -180,6 +183,8 @@ def draw_graph(
     `autograd.layout`) gets a bounded layout, or is refused if even that is too slow.
     """
     _check_options(root, rankdir, max_nodes, digits, renderer, collapse)
+    if edge_labels not in (True, False, "named"):
+        raise ValueError(f"edge_labels must be True, False or 'named', got {edge_labels!r}")
     order = topological_order(root)
     count = len(order)
     if count > max_nodes:
@@ -226,7 +231,9 @@ def draw_graph(
     g.attr("edge", fontname=FONT, fontsize=EDGE_FONT_SIZE, fontcolor=EDGE_LABEL_COLOUR, color="#6b7280")
     g.attr("edge", arrowsize="0.5")
     edges = _edges(order, index, neurons, hidden, names) if edge_labels else []
-    labels = _edge_texts(edges, names, digits)
+    labels = _edge_texts(edges, names, digits, named=edge_labels == "named")
+    if edge_labels == "named":
+        g.attr("edge", decorate="true")
     kinds: set[str] = set()
     # Declared output first: Graphviz then tends to put each op's first operand on top (or left).
     for i in range(len(order) - 1, -1, -1):
@@ -356,15 +363,17 @@ def _edges(
     return edges
 
 
-def _edge_texts(edges: list[_Edge], names: dict[Value, str], digits: int) -> dict[Any, str]:
+def _edge_texts(
+    edges: list[_Edge], names: dict[Value, str], digits: int, named: bool = False
+) -> dict[Any, str]:
     """{(parent, child, k): label}: the number, or d(child)/d(parent) = number where another edge
-    from the same parent or into the same child shows the same number."""
+    from the same parent or into the same child shows the same number (on every edge if `named`)."""
     texts = {(p, c, k): _number(local, digits) for p, c, k, local in edges}
     same_parent = Counter((p, t) for (p, _, _), t in texts.items())
     same_child = Counter((c, t) for (_, c, _), t in texts.items())
     labels: dict[Any, str] = {}
     for (p, c, k), text in texts.items():
-        if same_parent[(p, text)] > 1 or same_child[(c, text)] > 1:
+        if named or same_parent[(p, text)] > 1 or same_child[(c, text)] > 1:
             parent = names.get(p) or _number(p.data, digits)
             child = names.get(c) or "out"
             text = f"{derivative(child, parent)}\n= {text}"

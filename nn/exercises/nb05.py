@@ -1,0 +1,123 @@
+"""Exercises of notebook 05 (digits): the backward of softmax with cross-entropy, and the weights
+that a blank pixel never lets move."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .common import (
+    Exercise,
+    Feedback,
+    as_function,
+    as_number,
+    call,
+    close,
+    is_placeholder,
+    right,
+    unanswered,
+    wrong,
+)
+
+
+def _softmax(scores: list[float]) -> list[float]:
+    top = max(scores)
+    exps = [math.exp(s - top) for s in scores]
+    return [e / sum(exps) for e in exps]
+
+
+# --- 1. write the backward of softmax + cross-entropy ---------------------------------------------
+
+
+def check_cross_entropy_backward(answer: Any) -> Feedback:
+    """cross_entropy_grad(scores, target): d(-log softmax(scores)[target]) / d scores, a list."""
+    function = as_function(answer, "cross_entropy_grad(scores, target)")
+    if isinstance(function, Feedback):
+        return function
+    scores, target = [2.0, -1.0, 0.5, 0.0], 2
+    got = call(function, list(scores), target)
+    if isinstance(got, Feedback):
+        return got
+    try:
+        values = [float(v) for v in got]
+    except (TypeError, ValueError):
+        return wrong(f"return one number per score (a list of 4), got {got!r}.")
+    if len(values) != 4:
+        return wrong(f"return one number per score: 4 for 4 scores, got {len(values)}.")
+    p = _softmax(scores)
+    expected = [pk - (k == target) for k, pk in enumerate(p)]
+    if all(close(v, e, 1e-9) for v, e in zip(values, expected)):
+        big = call(function, [1000.0, 0.0], 0)
+        if isinstance(big, Feedback) or not all(math.isfinite(float(v)) for v in big):
+            return wrong(
+                "right for small scores, but scores of 1000 overflow exp: subtract the largest score before "
+                "exp."
+            )
+        return right("p - y: the probabilities, minus 1 at the true digit. The gradients sum to 0.")
+    if all(close(v, pk, 1e-9) for v, pk in zip(values, p)):
+        return wrong(
+            "those are the probabilities p; the true digit's entry needs -1 (the gradient is p - y)."
+        )
+    if all(close(v, -e, 1e-9) for v, e in zip(values, expected)):
+        return wrong(
+            "the sign is flipped: raising the true digit's score lowers the loss, so its entry is negative "
+            "(p_t - 1)."
+        )
+    if close(values[target], -1 / p[target], 1e-9):
+        return wrong(
+            "-1/p_t is the derivative by the probability p_t; the scores reach the loss through softmax as "
+            "well, which gives p - y."
+        )
+    return wrong(
+        f"expected {[round(e, 4) for e in expected]} for scores {scores} and digit {target}, got "
+        f"{[round(v, 4) for v in values]}."
+    )
+
+
+def _reference_cross_entropy_backward() -> Any:
+    def cross_entropy_grad(scores: list[float], target: int) -> list[float]:
+        top = max(scores)
+        exps = [math.exp(s - top) for s in scores]
+        return [e / sum(exps) - (k == target) for k, e in enumerate(exps)]
+
+    return cross_entropy_grad
+
+
+# --- 2. how many first-layer weights can never move -----------------------------------------------
+
+
+def check_frozen_weights(answer: Any) -> Feedback:
+    """7 pixels are blank in every training image; the hidden layer has 16 neurons. How many
+    first-layer weights get a zero gradient from every image?"""
+    if is_placeholder(answer):
+        return unanswered("a whole number of weights")
+    value = as_number(answer, "the number of weights")
+    if isinstance(value, Feedback):
+        return value
+    if value == 112:
+        return right(
+            "each blank pixel feeds all 16 hidden neurons, and dnet/dw = x = 0 for each: 7 · 16 = 112."
+        )
+    if value == 7:
+        return wrong("7 counts pixels; each pixel has one weight into each of the 16 hidden neurons.")
+    if value == 16:
+        return wrong("16 counts neurons; each of the 7 blank pixels has a weight into every one of them.")
+    if value == 159:
+        return wrong(
+            "159 is what training left unchanged in total; some of those froze because a ReLU was off. "
+            "Count only what a blank pixel forces."
+        )
+    return wrong(
+        f"{value:g}: dnet/dw = x, so a weight whose pixel is always 0 never gets a gradient. Count those "
+        "weights."
+    )
+
+
+def _reference_frozen_weights() -> int:
+    return 112
+
+
+EXERCISES = [
+    Exercise("cross_entropy_backward", check_cross_entropy_backward, _reference_cross_entropy_backward),
+    Exercise("frozen_weights", check_frozen_weights, _reference_frozen_weights),
+]
