@@ -8,9 +8,7 @@ whole module. They never skip: without chromium and chromedriver they fail and s
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import struct
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,10 +21,7 @@ from autograd.cli import main
 from autograd.graph import topological_order
 from autograd.views import page
 from tests.autograd.examples import worked_example
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-INSTALL = "apt-get install chromium chromium-driver (Debian/Ubuntu), and pip install selenium"
+from tests.browser import chromium, copy_shot
 
 
 def page_data(document: str) -> dict[str, Any]:
@@ -99,25 +94,8 @@ def test_bad_arguments_are_named(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not os.access(p, os.X_OK)]
-    if missing:
-        pytest.fail(f"the browser tests need {' and '.join(missing)}: {INSTALL}", pytrace=False)
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        pytest.fail(f"the browser tests need selenium: {INSTALL}", pytrace=False)
-    os.environ["SE_OFFLINE"] = "true"  # selenium-manager must not download anything
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,900"):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
-    try:
+    with chromium() as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 @pytest.fixture(scope="module")
@@ -244,9 +222,7 @@ def test_a_screenshot_of_the_worked_example(
     width, height = png_size(shot)
     assert width >= 1000 and height >= 600
     assert shot.stat().st_size > 30_000  # a drawing, not a blank page
-    keep = os.environ.get("CHAINRULE_SHOTS")  # a folder to keep the picture in, for a look at it
-    if keep:
-        shutil.copy(shot, Path(keep) / "page_222.png")
+    copy_shot(shot, "page_222.png")
 
 
 def test_hostile_names_load_cleanly(browser: Any, tmp_path: Path) -> None:
