@@ -48,7 +48,9 @@ def test_the_page_is_one_self_contained_file(tmp_path: Path) -> None:
     assert data["order"][0] == f"v{len(order) - 1}"  # backward starts at the output
     assert len(data["edges"]) == sum(len(node.parents) for node in order)
     w5 = next(n for n in data["nodes"] if n["name"] == "w5")
-    assert 'class="chainrule-explain"' in w5["paths"] and "dnet_y1/dw5" in w5["paths"]
+    heading, footing, cells = w5["paths"]  # explain's table: its rows are indexes into "strings"
+    assert heading == "dE/dw5: 1 path" and footing.startswith("sum of 1 path: dE/dw5 = ")
+    assert "dnet_y1/dw5" in [data["strings"][k] for k in cells] and len(cells) % 4 == 0
 
 
 def test_names_with_markup_cannot_break_out(tmp_path: Path) -> None:
@@ -163,6 +165,7 @@ def test_hovering_an_edge_shows_its_local_derivative(browser: Any, example_page:
 
     path, E = example_page
     open_page(browser, path)
+    browser.find_element("id", "fit").click()  # the whole graph in view, to point at any edge
     order = topological_order(E)
     net_y1 = next(i for i, node in enumerate(order) if node.label == "net_y1")
     k = next(k for k, p in enumerate(order[net_y1].parents) if p.label == "w5")
@@ -180,6 +183,7 @@ def test_hovering_an_edge_shows_its_local_derivative(browser: Any, example_page:
 def test_clicking_a_box_lists_its_paths(browser: Any, example_page: tuple[Path, Value]) -> None:
     path, _ = example_page
     open_page(browser, path)
+    browser.find_element("id", "fit").click()
     browser.find_element("xpath", "//*[local-name()='g'][@class='node clickable'][.//*[text()='b1']]").click()
     panel = browser.find_element("id", "panel")
     assert panel.find_element("tag name", "h2").text == "b1"
