@@ -21,7 +21,7 @@ from autograd.cli import main
 from autograd.graph import topological_order
 from autograd.views import page
 from tests.autograd.examples import worked_example
-from tests.browser import chromium, copy_shot
+from tests.browser import chromium, copy_shot, keep_shot
 
 
 def page_data(document: str) -> dict[str, Any]:
@@ -242,3 +242,133 @@ def test_hostile_names_load_cleanly(browser: Any, tmp_path: Path) -> None:
     assert x.label in texts and y.label in texts and "<b>out</b>" in texts
     browser.find_element("id", "run").click()
     assert len(browser.find_elements("css selector", "g.node.has-grad")) == 3
+
+
+# --- a network's graph: the tall page --------------------------------------------------------------
+
+
+def network_loss() -> Value:
+    """One sample's loss through a 2-16-16-1 MLP, after backward: 405 values."""
+    import nn
+
+    model = nn.MLP(2, [16, 16, 1], seed=0)
+    loss = nn.binary_cross_entropy_with_logits(model([Value(0.5, label="x1"), Value(-0.2, label="x2")]), 1.0)
+    loss.label = "loss"
+    loss.backward()
+    return loss
+
+
+@pytest.fixture(scope="module")
+def network_page(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Value]:
+    loss = network_loss()
+    return viz.save_html(loss, tmp_path_factory.mktemp("page") / "network.html"), loss
+
+
+def test_the_network_page_weighs_at_most_a_megabyte(network_page: tuple[Path, Value]) -> None:
+    path, loss = network_page
+    assert len(topological_order(loss)) == 405
+    assert path.stat().st_size <= 1_000_000
+    document = path.read_text(encoding="utf-8")
+    assert 'collapse="neuron"' in document  # the page says how to get one box per neuron
+
+
+def test_backward_steps_go_by_depth_from_the_output() -> None:
+    loss = network_loss()
+    order = topological_order(loss)
+    index = {node: i for i, node in enumerate(order)}
+    steps = [order[int(v[1:])] for v in page_data(viz.interactive(loss).html)["order"]]
+    assert steps[0] is loss and len(steps) == len(order)
+    done: set[Value] = set()
+    for node in steps:  # every use of a box is done before it: a valid backward order
+        users = [c for c in order if any(p is node for p in c.parents)]
+        assert all(c in done for c in users), node
+        done.add(node)
+    # the last layer's neuron before the layer below's: the first dot after the loss's own ops
+    dots = [node for node in steps if node.op == "dot"]
+    assert [index[d] for d in dots[1:17]] == sorted(index[d] for d in dots[1:17])  # neuron 0 first
+
+
+def test_one_box_per_neuron_on_the_page(tmp_path: Path) -> None:
+    loss = network_loss()
+    path = viz.save_html(loss, tmp_path / "folded.html", collapse="neuron")
+    data = page_data(path.read_text(encoding="utf-8"))
+    assert len(data["nodes"]) < 60 and len(data["order"]) == len(data["nodes"])
+    assert 'collapse="neuron"' not in path.read_text(encoding="utf-8").split("<main>")[0]
+    with pytest.raises(ValueError, match="collapse"):
+        viz.save_html(loss, tmp_path / "x.html", collapse="layer")
+
+
+def box_in_view(driver: Any, node: str) -> bool:
+    return bool(
+        driver.execute_script(
+            """const g = document.querySelector(`g.node[data-node='${arguments[0]}']`);
+            const r = g.getBoundingClientRect(), f = document.getElementById('graph').getBoundingClientRect();
+            return r.width > 0 && r.left >= f.left && r.right <= f.right
+                && r.top >= f.top && r.bottom <= f.bottom;""",
+            node,
+        )
+    )
+
+
+def panel_fits(driver: Any) -> bool:
+    return bool(
+        driver.execute_script(
+            """const p = document.getElementById('panel'), t = p.querySelector('table');
+            return t !== null && t.getBoundingClientRect().right <= p.getBoundingClientRect().right + 1;"""
+        )
+    )
+
+
+@pytest.mark.parametrize("which", ["small", "worked_example", "network"])
+def test_load_steps_and_run_to_end(
+    browser: Any,
+    example_page: tuple[Path, Value],
+    network_page: tuple[Path, Value],
+    tmp_path: Path,
+    which: str,
+) -> None:
+    path, _ = example_page if which == "worked_example" else network_page
+    if which == "small":
+        x, y = Value(3.0, label="x"), Value(-3.0, label="y")
+        f = x * y + x**2
+        f.backward()
+        path = viz.save_html(f, tmp_path / "small.html")
+    open_page(browser, path)
+    data = page_data(path.read_text(encoding="utf-8"))
+    output = data["order"][0]
+    frame = browser.find_element("id", "graph").size
+    box = view_box(browser)
+    drawn = viz.svg_size(re.search(r"<svg[^>]*>", path.read_text(encoding="utf-8"), re.S).group(0))
+    fitted = min(frame["width"] / drawn[0], frame["height"] / drawn[1])  # the scale "fit" gives
+    scale = min(frame["width"] / box[2], frame["height"] / box[3]) * 3 / 4  # of the drawing at 100%
+    if fitted >= 0.75:  # fitted, as the text stays at 9 px or more
+        assert scale == pytest.approx(fitted, rel=0.02)
+    else:  # at 100%, on the output
+        assert scale == pytest.approx(1.0, rel=0.02) and box_in_view(browser, output)
+    assert (which == "small") == (fitted >= 0.75)
+    if which == "network":
+        assert "collapse" in browser.find_element("id", "hint").text
+    assert severe(browser) == []
+    keep_shot(browser, f"page_{which}_load.png")
+    # a box of the first layer below the output, clicked: its panel follows the steps
+    first = data["order"][3]
+    browser.execute_script(
+        "document.querySelector(`g.node[data-node='${arguments[0]}']`)"
+        ".dispatchEvent(new MouseEvent('click', {bubbles: true}))",
+        first,
+    )
+    panel = browser.find_element("id", "panel")
+    assert "? (backward has not reached it)" in panel.text and panel_fits(browser)
+    step = browser.find_element("id", "step")
+    for _ in range(5):
+        step.click()
+        current = browser.find_element("css selector", "g.node.current").get_attribute("data-node")
+        assert box_in_view(browser, current)  # the view pans to the box that got its grad
+    assert [g.get_attribute("data-node") for g in browser.find_elements("css selector", "g.node.has-grad")]
+    assert "? (backward" not in panel.text  # the 4th box has its grad now, and the panel says so
+    keep_shot(browser, f"page_{which}_5_steps.png")
+    browser.find_element("id", "run").click()
+    shown = [t.get_property("textContent") for t in browser.find_elements("css selector", "g.node text")]
+    assert "grad ?" not in shown and "? (backward" not in panel.text and panel_fits(browser)
+    assert severe(browser) == []
+    keep_shot(browser, f"page_{which}_run_to_end.png")
