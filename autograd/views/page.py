@@ -195,7 +195,7 @@ def _document(title: str, svg: str, data: dict[str, Any], hint: str) -> str:
     # "<" escaped in the JSON, so no name can close the script element
     payload = json.dumps(data, allow_nan=False, separators=(",", ":")).replace("<", "\\u003c")
     heading = html.escape(title)
-    note = f"<p id=\"hint\">{html.escape(hint, quote=False)}</p>" if hint else ""
+    note = f'<p id="hint">{html.escape(hint, quote=False)}</p>' if hint else ""
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
