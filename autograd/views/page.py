@@ -30,6 +30,7 @@ from . import neurons as neuron_graph
 from .drawing import BIG, FONT, FONT_SIZE, MAX_NODES, draw_graph
 from .drawing import _edges as drawn_edges
 from .explain import STYLE, explain
+from .layout import LABELS_REFUSE_ABOVE, layout_cost
 from .names import derivative, node_names
 
 MAX_PATHS = 20  # paths listed when a box is clicked (the largest contributions)
@@ -75,10 +76,12 @@ def interactive(
     per neuron, for a network's graph that is too tall to read whole); title: the page's heading
     (default: the root's name).
     """
+    order = topological_order(root) if isinstance(root, Value) else []
+    # edge labels while their layout stays quick; else hovering an edge still shows its number
+    labels = layout_cost(order, edge_labels=True).virtual_nodes <= LABELS_REFUSE_ABOVE
     drawing = draw_graph(
-        root, edge_labels=True, max_nodes=max_nodes, digits=digits, renderer=renderer, collapse=collapse
+        root, edge_labels=labels, max_nodes=max_nodes, digits=digits, renderer=renderer, collapse=collapse
     )
-    order = topological_order(root)
     svg = _compact(drawing.svg())
     names = node_names(order)
     neurons = neuron_graph.neurons(order) if collapse == "neuron" else {}
@@ -104,9 +107,9 @@ def interactive(
         "digits": digits,
         "strings": strings.table,
     }
-    hint = ""
+    hint = "" if labels else "Edges carry no labels (they would make the layout slow): hover one. "
     if collapse is None and len(order) > BIG and neuron_graph.neurons(order):
-        hint = (
+        hint += (
             f"This graph holds {len(order)} values. For one box per neuron: "
             f'viz.save_html(root, path, collapse="neuron"), or chainrule graph ... --collapse neuron.'
         )
