@@ -138,12 +138,6 @@ def _parser() -> argparse.ArgumentParser:
         "FILE.html for the interactive page",
     )
     graph.add_argument(
-        "--collapse",
-        choices=("neuron",),
-        default=None,
-        help="neuron: one box per neuron (a dot and its activation, weights folded in)",
-    )
-    graph.add_argument(
         "--edge-labels",
         action="store_true",
         help="write each edge's local derivative on it (the HTML page always does)",
@@ -327,7 +321,7 @@ def _graph(args: argparse.Namespace) -> int:
     output.backward()
     for name, leaf in leaves.items():
         _check_gradient(name, leaf.grad, output)
-    options = {"renderer": args.renderer, "max_nodes": args.max_nodes, "collapse": args.collapse}
+    options = {"renderer": args.renderer, "max_nodes": args.max_nodes}
     if suffix in (".html", ".htm"):
         path = viz.save_html(output, args.output, **options)
     elif suffix in (".png", ".pdf"):

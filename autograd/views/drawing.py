@@ -190,11 +190,11 @@ def draw_graph(
         )
     cost = layout_cost(order, edge_labels)
     if cost.virtual_nodes > (LABELS_REFUSE_ABOVE if edge_labels else REFUSE_ABOVE):
-        labels = " (without edge labels it is quicker: edge_labels=False)" if edge_labels else ""
+        quicker = " (without edge labels it is quicker: edge_labels=False)" if edge_labels else ""
         raise ValueError(
             f"the graph has {count} values, but {_name(cost.worst)} is used {cost.worst_uses} times far "
             "apart, so laying it out would take minutes; draw a smaller part, or use each value in "
-            f"fewer places (e.g. x**n rather than x*x*...*x){labels}"
+            f"fewer places (e.g. x**n rather than x*x*...*x){quicker}"
         )
     names = node_names(order)
     params = neuron_graph.parameters(order)

@@ -111,7 +111,7 @@ def interactive(
     if collapse is None and len(order) > BIG and neuron_graph.neurons(order):
         hint += (
             f"This graph holds {len(order)} values. For one box per neuron: "
-            f'viz.save_html(root, path, collapse="neuron"), or chainrule graph ... --collapse neuron.'
+            'viz.save_html(root, path, collapse="neuron").'
         )
     document = _document(title, svg[svg.index("<svg") :], data, hint)
     return GraphPage(document, len(shown), title)
