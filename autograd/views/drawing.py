@@ -268,7 +268,8 @@ def save_svg(root: Value, path: str | os.PathLike[str], **options: Any) -> Path:
 def save_html(root: Value, path: str | os.PathLike[str], **options: Any) -> Path:
     """Write `root`'s graph as one self-contained interactive HTML page (see `autograd.page`):
     pan and zoom, values and local derivatives on hover, paths on click, backward step by step.
-    Options: max_nodes, digits, renderer, title. Returns the path."""
+    Options: max_nodes, digits, renderer, title, collapse ("neuron": one box per neuron). Returns
+    the path."""
     from .page import save_html as save_page
 
     return save_page(root, path, **options)

@@ -7,8 +7,11 @@ fetched when it is viewed) showing a computation graph you can explore.
 
 Pan by dragging, zoom with the wheel or the buttons. Hovering a box shows its name, op, data and
 grad; hovering an edge its local derivative. Clicking a box lists its paths to the output with
-`explain`'s table. "step" replays backward: in reverse topological order, one box per step gets
-its grad (the sum over its uses of local derivative x grad); "run to end" and "reset" too.
+`explain`'s table (kept small: its texts in one string table, its rows as indexes). "step" replays
+backward: one box per step gets its grad (the sum over its uses of local derivative x grad), the
+output first, then the boxes one edge below it, and so on, and the view pans to it; "run to end"
+and "reset" too. The page opens fitted to the window while the text stays at 9 px or more, else at
+100% on the output.
 The script and styles are autograd/views/page_assets/page.js and page.css.
 """
 
