@@ -35,8 +35,7 @@ class MissingExtra(RuntimeError):
 def run(out: str | os.PathLike[str] = "chainrule-demo", epochs: int = 100, seed: int = 0) -> list[Path]:
     """Train, print the accuracy, write loss.png, boundary.png and graph.svg to `out`; their paths."""
     folder = Path(out)
-    if folder.exists() and not folder.is_dir():
-        raise FileExistsError(f"cannot write into {folder}: it is a file, not a folder")
+    _check_folder(folder)  # before training, not after it
     figure, make_moons = _examples()
     points, classes = make_moons(n_samples=SAMPLES, noise=0.1, random_state=seed)
     X, y = points.tolist(), [1.0 if c == 1 else -1.0 for c in classes]
@@ -66,6 +65,22 @@ def run(out: str | os.PathLike[str] = "chainrule-demo", epochs: int = 100, seed:
     for path in paths:
         print(f"  {path}")
     return paths
+
+
+def _check_folder(folder: Path) -> None:
+    """OSError unless `folder` is a folder, or can be made one: it or its nearest existing
+    ancestor must be a folder that can be written."""
+    if folder.exists() and not folder.is_dir():
+        raise FileExistsError(f"cannot write into {folder}: it is a file, not a folder")
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise NotADirectoryError(
+            f"cannot make the folder {folder}: {existing} is a file, not a folder; give another --out"
+        )
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise PermissionError(f"cannot write into {existing} (no permission); give another --out")
 
 
 def _examples() -> tuple[Any, Any]:
@@ -141,12 +156,15 @@ def _plot_boundary(
 
 
 def _save_graph(model: Any, x: list[float], target: float, path: Path) -> Path:
-    """One sample's forward graph through the trained network, with the gradient of the output
-    score with respect to each node. The parameters carry the labels nn gave them (`L1.w[0,1]`);
-    the other nodes are named as `explain` names them (`dot#1`, `tanh#1`)."""
+    """One sample's graph through the trained network down to its loss, the root, with the
+    gradient of that loss with respect to each node (what training used). The parameters carry
+    the labels nn gave them (`L1.w[0,1]`); the other nodes are named as `explain` names them, in
+    forward order (`dot#1` is layer 1's neuron 0)."""
     inputs = [Value(x[0], label="x1"), Value(x[1], label="x2")]
     score = model(inputs)
-    score.label = f"score (target {target:+g})"
+    score.label = "score"
+    loss = hinge_loss([score], [target])
+    loss.label = f"loss (target {target:+g})"
     model.zero_grad()
-    score.backward()
-    return viz.save_svg(score, path)
+    loss.backward()
+    return viz.save_svg(loss, path)

@@ -190,10 +190,16 @@ def test_stored_outputs_are_current(path: Path) -> None:
             )
 
 
+# as JupyterLab writes it: a notebook stored with another display name opens marked as modified
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+
 def store(paths: list[Path]) -> None:
     """Execute each notebook and write it back with its tidied outputs."""
     for path in paths:
-        nbformat.write(execute(path), path)
+        notebook = execute(path)
+        notebook.metadata["kernelspec"] = dict(KERNELSPEC)
+        nbformat.write(notebook, path)
         print(f"stored {path}")
 
 

@@ -15,18 +15,23 @@ from __future__ import annotations
 
 import argparse
 import math
+import signal
 import sys
 import textwrap
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from ..files import stream_descriptor
+from ..files import atomic_write, stream_descriptor
 from ..graph import topological_order
 from ..ops import FUNCTIONS
 from ..value import Value
 from ..views import drawing as viz
 from ..views.explain import explain
 from ..views.names import derivative
+from ..views.render import render_with_dot
 from .parse import ExpressionError, call, parse
 
 
@@ -43,6 +48,9 @@ def _expressions_help() -> str:
     )
 
 
+FORMATS = (".svg", ".png", ".pdf", ".html")  # what -o writes, by the file's suffix (.htm too)
+
+
 class UsageError(Exception):
     """The arguments are wrong: reported with the command's usage line, exit status 2."""
 
@@ -56,7 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else 2
     command: Callable[[argparse.Namespace], int] = args.run
     try:
-        return command(args)
+        with _stopped_by_signals():
+            return command(args)
     except UsageError as exc:
         args.parser.print_usage(sys.stderr)
         print(f"{args.parser.prog}: error: {exc}", file=sys.stderr)
@@ -64,9 +73,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ArithmeticError, ValueError, OSError, RuntimeError) as exc:
         print(f"{args.parser.prog}: error: {exc}", file=sys.stderr)
         return 1
+    except Terminated as exc:
+        print(f"{args.parser.prog}: stopped by {exc.name}", file=sys.stderr)
+        return 128 + exc.number
     except KeyboardInterrupt as exc:  # a render says how to make it faster
         print(f"{args.parser.prog}: interrupted{f': {exc}' if str(exc) else ''}", file=sys.stderr)
         return 130
+
+
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived: raised where the program is, so that what it started (a `dot`
+    laying out a graph) is stopped on the way out, and partial files are not put in place."""
+
+    def __init__(self, number: int) -> None:
+        self.number = number
+        self.name = signal.Signals(number).name
+        super().__init__(self.name)
+
+
+@contextmanager
+def _stopped_by_signals() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise Terminated while the block runs (main thread only)."""
+    wanted = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(number: int, _frame: Any) -> None:
+        raise Terminated(number)
+
+    previous = {number: signal.signal(number, stop) for number in wanted}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -93,7 +134,8 @@ def _parser() -> argparse.ArgumentParser:
         required=True,
         type=Path,
         metavar="FILE",
-        help="the file to write: FILE.svg for the drawing, FILE.html for the interactive page",
+        help="the file to write: FILE.svg (or .png, .pdf: these need Graphviz's dot) for the drawing, "
+        "FILE.html for the interactive page",
     )
     graph.add_argument(
         "--edge-labels",
@@ -163,11 +205,24 @@ def _expression_arguments(parser: argparse.ArgumentParser) -> None:
         "--at",
         nargs="+",
         action="extend",
-        type=_assignment,
+        type=_assignments,
         default=[],
         metavar="NAME=VALUE",
-        help="the value of each variable, e.g. --at x=3 y=-3",
+        help="the value of each variable, e.g. --at x=3 y=-3 (or --at x=3,y=-3)",
     )
+
+
+def _assignments(text: str) -> list[tuple[str, float]]:
+    """NAME=VALUE, or several joined by commas (x=3,y=-3)."""
+    parts = text.split(",")
+    if len(parts) > 1 and all("=" in part for part in parts):
+        return [_assignment(part) for part in parts]
+    if len(parts) > 1:  # x=3,5: a decimal comma?
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not NAME=VALUE: separate assignments with spaces or commas (x=3 y=-3), and "
+            "write decimals with a point (x=3.5)"
+        )
+    return [_assignment(text)]
 
 
 def _assignment(text: str) -> tuple[str, float]:
@@ -201,7 +256,7 @@ def _build(args: argparse.Namespace) -> tuple[Value, dict[str, Value], str]:
     except ExpressionError as exc:
         raise UsageError(str(exc)) from None
     values: dict[str, float] = {}
-    for name, value in args.at:
+    for name, value in (pair for group in args.at for pair in group):
         if name in values:
             raise UsageError(f"--at gives {name} twice ({name}={values[name]:g} and {name}={value:g})")
         if name not in expr.variables:
@@ -251,20 +306,32 @@ def _name(node: Value) -> str:
 
 
 def _graph(args: argparse.Namespace) -> int:
+    suffix = args.output.suffix.lower()
+    # a stream, a device or a FIFO has no suffix: it gets the SVG
+    special = stream_descriptor(args.output) is not None or (
+        args.output.exists() and not args.output.is_file()
+    )
+    if suffix not in (*FORMATS, ".htm") and not (special and not suffix):
+        raise UsageError(
+            f"-o {args.output}: {'a file name without a suffix' if not suffix else repr(suffix)} is not "
+            f"a format written here; end FILE in one of {', '.join(FORMATS)} "
+            "(.png and .pdf need Graphviz's dot)"
+        )
     output, leaves, header = _build(args)
     output.backward()
     for name, leaf in leaves.items():
         _check_gradient(name, leaf.grad, output)
-    if args.output.suffix.lower() in (".html", ".htm"):
-        path = viz.save_html(output, args.output, renderer=args.renderer, max_nodes=args.max_nodes)
+    options = {"renderer": args.renderer, "max_nodes": args.max_nodes}
+    if suffix in (".html", ".htm"):
+        path = viz.save_html(output, args.output, **options)
+    elif suffix in (".png", ".pdf"):
+        drawing = viz.draw_graph(output, edge_labels=args.edge_labels, **options)
+        picture = render_with_dot(drawing.source, suffix[1:])
+        with atomic_write(args.output, binary=True) as file:
+            file.write(picture)
+        path = args.output
     else:
-        path = viz.save_svg(
-            output,
-            args.output,
-            edge_labels=args.edge_labels,
-            renderer=args.renderer,
-            max_nodes=args.max_nodes,
-        )
+        path = viz.save_svg(output, args.output, edge_labels=args.edge_labels, **options)
     summary = sys.stderr if stream_descriptor(args.output) == 1 else sys.stdout  # keep the SVG whole
     print(header, file=summary)
     for name, leaf in leaves.items():

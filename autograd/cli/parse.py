@@ -10,8 +10,10 @@ Python ints can run (9**9**9 overflows at once instead of computing for hours).
 from __future__ import annotations
 
 import ast
+import difflib
 import math
 import operator
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
 
@@ -19,7 +21,7 @@ from ..ops import FUNCTIONS
 from ..value import Value
 
 MAX_LENGTH = 1000  # characters
-MAX_DEPTH = 200  # nesting levels of the syntax tree (a sum of 200 terms is 200 deep)
+MAX_DEPTH = 200  # nesting levels: parentheses, calls, unary signs, right operands (x**x**...)
 LABEL_LENGTH = 30  # an intermediate result is labelled with its text if the text is this short
 
 _BINARY: dict[type, Callable[[Any, Any], Value]] = {
@@ -151,7 +153,10 @@ def parse(source: str) -> Expression:
     except SyntaxError as exc:
         start = (exc.offset or 1) - 1
         end = exc.end_offset - 1 if exc.end_offset and exc.end_lineno == exc.lineno else start + 1
-        raise ExpressionError(f"not a valid expression: {exc.msg}\n{_caret(source, start, end)}") from None
+        hint, start, end = _syntax_hint(source, exc.msg, start, end)
+        raise ExpressionError(
+            f"not a valid expression: {exc.msg}{hint}\n{_caret(source, start, end)}"
+        ) from None
     except (RecursionError, MemoryError, ValueError) as exc:
         raise ExpressionError(f"the expression cannot be parsed: {exc or 'nested too deeply'}") from None
     variables: dict[str, None] = {}  # insertion-ordered set
@@ -166,7 +171,9 @@ def parse(source: str) -> Expression:
             variables[node.id] = None
         children = _children(node)
         for child in children:
-            depth[child] = depth[node] + 1
+            # a left operand does not nest: a + b + c is read left to right, not as a + (b + c)
+            flat = isinstance(node, ast.BinOp) and child is node.left
+            depth[child] = depth[node] + (0 if flat else 1)
         stack.extend(reversed(children))
     return Expression(source, tree, tuple(variables))
 
@@ -187,12 +194,29 @@ def _check(source: str, node: ast.AST) -> None:
             _refuse(source, node, f"{node.id} is a function; call it, as in {call(node.id)}")
     elif isinstance(node, ast.BinOp):
         if type(node.op) not in _BINARY:
-            _refuse(source, node, f"the operator {_REFUSED.get(type(node.op), '?')} is not allowed")
+            symbol = _REFUSED.get(type(node.op), "?")
+            why = f"the operator {symbol} is not allowed"
+            if isinstance(node.op, ast.BitXor):
+                why = "^ is not a power here (in Python it is exclusive or): use ** for powers, as in x**2"
+            _refuse_span(source, _operator_span(source, node, symbol), why)
     elif isinstance(node, ast.UnaryOp):
         if type(node.op) not in _UNARY:
             _refuse(source, node, f"the operator {_REFUSED.get(type(node.op), '?')} is not allowed")
     elif isinstance(node, ast.Call):
-        if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
+        if isinstance(node.func, ast.Name) and node.func.id not in FUNCTIONS:
+            name = node.func.id
+            hint = _did_you_mean(name)
+            if not hint and len(node.args) == 1 and not isinstance(node.args[0], ast.GeneratorExp):
+                hint = f"; to multiply, write {name}*(...)"
+            _refuse(
+                source, node.func, f"calls are allowed only to the functions listed below, not {name}{hint}"
+            )
+        if isinstance(node.func, ast.Constant):
+            digits = ast.get_source_segment(source, node.func)
+            _refuse(
+                source, node.func, f"{digits} is a number, not a function: to multiply, write {digits}*(...)"
+            )
+        if not isinstance(node.func, ast.Name):
             _refuse(source, node.func, "calls are allowed only to the functions listed below")
         if node.keywords:
             _refuse(source, node.keywords[0], "keyword arguments are not allowed")
@@ -230,11 +254,63 @@ def _children(node: ast.AST) -> list[ast.AST]:
 
 
 def _refuse(source: str, node: ast.AST, why: str) -> NoReturn:
+    _refuse_span(source, _span(source, node), why)
+
+
+def _refuse_span(source: str, span: tuple[int, int], why: str) -> NoReturn:
+    colon = "" if why.endswith("?") else ":"
+    raise ExpressionError(f"{why}{colon}\n{_caret(source, *span)}\n{allowed()}")
+
+
+def _span(source: str, node: ast.AST) -> tuple[int, int]:
+    """The columns (in characters) of `node` in `source` (ast counts UTF-8 bytes)."""
     line = source.encode()
     start = len(line[: getattr(node, "col_offset", 0)].decode(errors="ignore"))
     end_offset = getattr(node, "end_col_offset", None)
     end = len(line[:end_offset].decode(errors="ignore")) if end_offset is not None else start + 1
-    raise ExpressionError(f"{why}:\n{_caret(source, start, end)}\n{allowed()}")
+    return start, end
+
+
+def _operator_span(source: str, node: ast.BinOp, symbol: str) -> tuple[int, int]:
+    """The columns of a binary operator's symbol: between its operands, past any closing parenthesis."""
+    left_end = _span(source, node.left)[1]
+    right_start = _span(source, node.right)[0]
+    at = source.find(symbol, left_end, right_start)
+    return (at, at + len(symbol)) if at >= 0 else _span(source, node)
+
+
+ALIASES = {"ln": "log", "arcsin": "asin", "arccos": "acos", "arctan": "atan", "arctan2": "atan2"}
+
+
+def _did_you_mean(name: str) -> str:
+    """ "; did you mean log(x)?" for a name close to one of the op table's functions (or "")."""
+    close = (
+        [ALIASES[name]] if name in ALIASES else difflib.get_close_matches(name, FUNCTIONS, n=2, cutoff=0.6)
+    )
+    if not close:
+        return ""
+    return f"; did you mean {' or '.join(call(c) for c in close)}?"
+
+
+_NUMBER_THEN_NAME = re.compile(r"(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)([A-Za-z_]\w*)")
+
+
+def _syntax_hint(source: str, message: str, start: int, end: int) -> tuple[str, int, int]:
+    """A hint for the mistakes a learner makes ("2x", "x y"), with the columns to point at."""
+    for found in _NUMBER_THEN_NAME.finditer(source):
+        if found.start() <= start < found.end() and "literal" in message:
+            number, name = found.groups()
+            return f" (write {number}*{name} to multiply)", found.start(), found.end()
+    before = source[:start].rstrip()
+    if message.startswith("invalid syntax") and before and (before[-1].isalnum() or before[-1] in "_)"):
+        if start < len(source) and (source[start].isalnum() or source[start] in "_("):
+            token = re.match(r"\w+|\(", source[start:])
+            right = token.group() if token else source[start]
+            left = re.search(r"(\w+|\))$", before) or re.search(r".$", before)
+            pair = f"{left.group() if left else ''}*{right}"
+            hint = f" (two terms side by side: write the operator between them, as in {pair})"
+            return hint, start, start + len(right)
+    return "", start, end
 
 
 def _caret(source: str, start: int, end: int) -> str:

@@ -31,7 +31,7 @@ from ..graph import topological_order
 from ..value import Value
 from . import neurons as neuron_graph
 from .inline import framed, svg_size
-from .layout import BOUND_ABOVE, BOUNDED, REFUSE_ABOVE, layout_cost
+from .layout import BOUND_ABOVE, BOUNDED, LABELS_REFUSE_ABOVE, REFUSE_ABOVE, layout_cost
 from .names import derivative, node_names
 from .render import RendererNotFound, RenderError, check_renderer, render_svg
 
@@ -193,12 +193,13 @@ def draw_graph(
             f"unreadable. Draw a smaller part (e.g. one sample's loss), pass collapse='neuron' to "
             f"fold each neuron into one box, or pass max_nodes={count} (or more) to draw it anyway"
         )
-    cost = layout_cost(order)
-    if cost.virtual_nodes > REFUSE_ABOVE:
+    cost = layout_cost(order, edge_labels)
+    if cost.virtual_nodes > (LABELS_REFUSE_ABOVE if edge_labels else REFUSE_ABOVE):
+        quicker = " (without edge labels it is quicker: edge_labels=False)" if edge_labels else ""
         raise ValueError(
             f"the graph has {count} values, but {_name(cost.worst)} is used {cost.worst_uses} times far "
             "apart, so laying it out would take minutes; draw a smaller part, or use each value in "
-            "fewer places (e.g. x**n rather than x*x*...*x)"
+            f"fewer places (e.g. x**n rather than x*x*...*x){quicker}"
         )
     names = node_names(order)
     params = neuron_graph.parameters(order)
@@ -274,7 +275,8 @@ def save_svg(root: Value, path: str | os.PathLike[str], **options: Any) -> Path:
 def save_html(root: Value, path: str | os.PathLike[str], **options: Any) -> Path:
     """Write `root`'s graph as one self-contained interactive HTML page (see `autograd.page`):
     pan and zoom, values and local derivatives on hover, paths on click, backward step by step.
-    Options: max_nodes, digits, renderer, title. Returns the path."""
+    Options: max_nodes, digits, renderer, title, collapse ("neuron": one box per neuron). Returns
+    the path."""
     from .page import save_html as save_page
 
     return save_page(root, path, **options)

@@ -1,9 +1,10 @@
 """One name for every node, shared by `explain`, the drawings and the interactive page.
 
 A labelled node is called by its label. An unlabelled computed node is called by its op and a
-running number in topological order (parents before children): `add#1`, `mul#1`, `add#2`,
-`sigmoid#1` (the op table's `Op.word`). An unlabelled leaf (a constant such as the 2 in `x * 2`)
-has no name.
+running number in forward order (parents before children, and a node's first input's
+computation before its second's, as the code ran): `add#1`, `mul#1`, `add#2`, `sigmoid#1` (the op
+table's `Op.word`). In a network, layer 1's neuron 0 is `dot#1`. An unlabelled leaf (a constant
+such as the 2 in `x * 2`) has no name.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ def node_names(order: Iterable[Value]) -> dict[Value, str]:
     """
     names: dict[Value, str] = {}
     seen: dict[str, int] = {}
-    for node in order:
+    for node in forward_order(order):
         if node.label:
             names[node] = node.label
         elif node.parents:
@@ -29,6 +30,29 @@ def node_names(order: Iterable[Value]) -> dict[Value, str]:
             seen[word] = seen.get(word, 0) + 1
             names[node] = f"{word}#{seen[word]}"
     return names
+
+
+def forward_order(order: Iterable[Value]) -> list[Value]:
+    """The nodes of `order`, each after its parents, a node's first parent (and what computed it)
+    before its second: the order in which the code most likely made them. Iterative."""
+    nodes = list(order)
+    inside = set(nodes)
+    used = {parent for node in nodes for parent in node.parents}
+    result: list[Value] = []
+    expanded: set[Value] = set()
+    for root in (node for node in nodes if node not in used):
+        stack: list[tuple[Value, bool]] = [(root, False)]
+        while stack:
+            node, parents_done = stack.pop()
+            if parents_done:
+                result.append(node)
+                continue
+            if node in expanded:
+                continue
+            expanded.add(node)
+            stack.append((node, True))
+            stack.extend((p, False) for p in reversed(node.parents) if p in inside and p not in expanded)
+    return result
 
 
 def derivative(output: str, wrt: str) -> str:

@@ -7,8 +7,11 @@ fetched when it is viewed) showing a computation graph you can explore.
 
 Pan by dragging, zoom with the wheel or the buttons. Hovering a box shows its name, op, data and
 grad; hovering an edge its local derivative. Clicking a box lists its paths to the output with
-`explain`'s table. "step" replays backward: in reverse topological order, one box per step gets
-its grad (the sum over its uses of local derivative x grad); "run to end" and "reset" too.
+`explain`'s table (kept small: its texts in one string table, its rows as indexes). "step" replays
+backward: one box per step gets its grad (the sum over its uses of local derivative x grad), the
+output first, then the boxes one edge below it, and so on, and the view pans to it; "run to end"
+and "reset" too. The page opens fitted to the window while the text stays at 9 px or more, else at
+100% on the output.
 The script and styles are autograd/views/page_assets/page.js and page.css.
 """
 
@@ -18,6 +21,7 @@ import html
 import json
 import math
 import os
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -25,8 +29,11 @@ from typing import Any
 from ..files import save_text
 from ..graph import topological_order
 from ..value import Value
-from .drawing import MAX_NODES, draw_graph
+from . import neurons as neuron_graph
+from .drawing import BIG, FONT, FONT_SIZE, MAX_NODES, draw_graph
+from .drawing import _edges as drawn_edges
 from .explain import STYLE, explain
+from .layout import LABELS_REFUSE_ABOVE, layout_cost
 from .names import derivative, node_names
 
 MAX_PATHS = 20  # paths listed when a box is clicked (the largest contributions)
@@ -59,37 +66,76 @@ class GraphPage:
 
 
 def interactive(
-    root: Value, max_nodes: int = MAX_NODES, digits: int = 4, renderer: str = "auto", title: str = ""
+    root: Value,
+    max_nodes: int = MAX_NODES,
+    digits: int = 4,
+    renderer: str = "auto",
+    title: str = "",
+    collapse: str | None = None,
 ) -> GraphPage:
     """The interactive page of `root`'s graph (call `root.backward()` first to see the grads).
 
-    max_nodes, digits and renderer as for `viz.draw_graph`; title: the page's heading (default:
-    the root's name).
+    max_nodes, digits, renderer and collapse as for `viz.draw_graph` (collapse="neuron": one box
+    per neuron, for a network's graph that is too tall to read whole); title: the page's heading
+    (default: the root's name).
     """
     order = topological_order(root) if isinstance(root, Value) else []
-    drawing = draw_graph(root, edge_labels=True, max_nodes=max_nodes, digits=digits, renderer=renderer)
-    svg = drawing.svg()
+    # edge labels while their layout stays quick; else hovering an edge still shows its number
+    labels = layout_cost(order, edge_labels=True).virtual_nodes <= LABELS_REFUSE_ABOVE
+    drawing = draw_graph(
+        root, edge_labels=labels, max_nodes=max_nodes, digits=digits, renderer=renderer, collapse=collapse
+    )
+    svg = _compact(drawing.svg())
     names = node_names(order)
+    neurons = neuron_graph.neurons(order) if collapse == "neuron" else {}
+    hidden = neuron_graph.folded(order, neurons, neuron_graph.parameters(order))
+    shown = [node for node in order if node not in hidden]
     index = {node: i for i, node in enumerate(order)}
     title = title or f"computation graph of {names.get(root) or 'the output'}"
+    strings = _Strings()
+    edges = [
+        {
+            "id": f"e{index[child]}_{k}",
+            "parent": f"v{index[parent]}",
+            "child": f"v{index[child]}",
+            "local": _finite(local),
+            "text": derivative(names.get(child) or "out", _name(parent, names)),
+        }
+        for parent, child, k, local in drawn_edges(order, index, neurons, hidden, names)
+    ]
     data = {
-        "nodes": [_node(node, i, names, root) for i, node in enumerate(order)],
-        "edges": [
-            {
-                "id": f"e{i}_{k}",
-                "parent": f"v{index[parent]}",
-                "child": f"v{i}",
-                "local": _finite(float(local)),
-                "text": derivative(names[node], _name(parent, names)),
-            }
-            for i, node in enumerate(order)
-            for k, (parent, local) in enumerate(zip(node.parents, node.local_grads))
-        ],
-        "order": [f"v{index[node]}" for node in reversed(order)],
+        "nodes": [_node(node, index[node], names, root, strings) for node in shown],
+        "edges": edges,
+        "order": [f"v{index[node]}" for node in backward_order(shown, neurons)],
         "digits": digits,
+        "strings": strings.table,
     }
-    document = _document(title, svg[svg.index("<svg") :], data)
-    return GraphPage(document, len(order), title)
+    hint = "" if labels else "Edges carry no labels (they would make the layout slow): hover one. "
+    if collapse is None and len(order) > BIG and neuron_graph.neurons(order):
+        hint += (
+            f"This graph holds {len(order)} values. For one box per neuron: "
+            'viz.save_html(root, path, collapse="neuron").'
+        )
+    document = _document(title, svg[svg.index("<svg") :], data, hint)
+    return GraphPage(document, len(shown), title)
+
+
+def backward_order(shown: list[Value], neurons: dict[Value, Value]) -> list[Value]:
+    """The order "step" gives boxes their grad: the output first, then the boxes one edge below
+    it, then two..., each box after every box that uses it (its depth is its LONGEST distance
+    from the output), and within one depth in forward order (a layer's neuron 0 first)."""
+    position = {node: i for i, node in enumerate(shown)}
+    inputs = {node: _drawn_parents(node, neurons) for node in shown}
+    depth = dict.fromkeys(shown, 0)
+    for node in reversed(shown):
+        for parent in inputs[node]:
+            if parent in depth:
+                depth[parent] = max(depth[parent], depth[node] + 1)
+    return sorted(shown, key=lambda node: (depth[node], position[node]))
+
+
+def _drawn_parents(node: Value, neurons: dict[Value, Value]) -> tuple[Value, ...]:
+    return neuron_graph.dot_parts(neurons[node])[1] if node in neurons else node.parents
 
 
 def save_html(root: Value, path: str | os.PathLike[str], **options: Any) -> Path:
@@ -97,12 +143,28 @@ def save_html(root: Value, path: str | os.PathLike[str], **options: Any) -> Path
     return interactive(root, **options).save(path)
 
 
-def _node(node: Value, i: int, names: dict[Value, str], root: Value) -> dict[str, Any]:
-    """What the page knows of one Value: the numbers, and its paths to the output as a table."""
-    if node is root:
-        paths = "<p>This is the output: its grad is 1, where backward starts.</p>"
-    else:
-        paths = explain(root, node, max_paths=MAX_PATHS).to_html().removeprefix(f"<style>{STYLE}</style>")
+class _Strings:
+    """One table of the texts of every explain table, so each row is four small numbers."""
+
+    def __init__(self) -> None:
+        self.table: list[str] = []
+        self._at: dict[str, int] = {}
+
+    def __call__(self, text: str) -> int:
+        if text not in self._at:
+            self._at[text] = len(self.table)
+            self.table.append(text)
+        return self._at[text]
+
+
+def _node(node: Value, i: int, names: dict[Value, str], root: Value, strings: _Strings) -> dict[str, Any]:
+    """What the page knows of one Value: the numbers, and its paths to the output (explain's table:
+    heading, footing, and its rows as indexes into the string table, four per row)."""
+    paths: list[Any] | None = None
+    if node is not root:
+        table = explain(root, node, max_paths=MAX_PATHS)
+        rows = [strings(cell) for row in table._rows() for cell in row]
+        paths = [table._heading(), table._footing(), rows]
     return {
         "id": f"v{i}",
         "name": _name(node, names),
@@ -112,6 +174,14 @@ def _node(node: Value, i: int, names: dict[Value, str], root: Value) -> dict[str
         "inputs": len(node.parents),
         "paths": paths,
     }
+
+
+def _compact(svg: str) -> str:
+    """Graphviz's SVG without what the page does not use: comments, edges' titles, and the font
+    attributes every text repeats (the page's style sheet sets them once)."""
+    svg = re.sub(r"<!--.*?-->\n?", "", svg, flags=re.S)
+    svg = re.sub(r'(<g id="e\d+_\d+" class="edge">\n?)<title>[^<]*</title>\n?', r"\1", svg)
+    return svg.replace(f' font-family="{FONT},sans-Serif" font-size="{FONT_SIZE}.00"', "")
 
 
 def _finite(x: float) -> float | str:
@@ -127,10 +197,11 @@ def _asset(name: str) -> str:
     return resources.files(__package__).joinpath("page_assets", name).read_text(encoding="utf-8")
 
 
-def _document(title: str, svg: str, data: dict[str, Any]) -> str:
+def _document(title: str, svg: str, data: dict[str, Any], hint: str) -> str:
     # "<" escaped in the JSON, so no name can close the script element
-    payload = json.dumps(data, allow_nan=False).replace("<", "\\u003c")
+    payload = json.dumps(data, allow_nan=False, separators=(",", ":")).replace("<", "\\u003c")
     heading = html.escape(title)
+    note = f'<p id="hint">{html.escape(hint, quote=False)}</p>' if hint else ""
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -154,7 +225,7 @@ def _document(title: str, svg: str, data: dict[str, Any]) -> str:
     <button id="fit" title="the whole graph">fit</button>
     <button id="actual" title="text at its real size">100%</button>
   </div>
-  <p id="status" aria-live="polite"></p>
+  <p id="status" aria-live="polite"></p>{note}
 </header>
 <main>
   <div id="graph">{svg}</div>

@@ -7,13 +7,17 @@ Ctrl-C; a failure of either renderer is a `RenderError` with one line saying wha
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
+import signal
 import subprocess
 from typing import Any
 
 import graphviz
 
 RENDERERS = ("auto", "dot", "wasm")
+DOT_FORMATS = ("svg", "png", "pdf")  # what `render_with_dot` writes
 TIMEOUT = 60.0  # seconds a render may take before it is stopped
 
 ADVICE = (
@@ -118,19 +122,67 @@ def _dot_text(source: Any) -> str:
 
 
 def _render_with_dot(text: str, timeout: float | None) -> str:
+    return _run_dot(text, "svg", timeout).decode("utf-8")
+
+
+def render_with_dot(source: Any, fmt: str, timeout: float | None = TIMEOUT) -> bytes:
+    """Render DOT source to `fmt` ("png" or "pdf"; also "svg") with Graphviz's `dot` program, which
+    alone of the renderers writes them; RendererNotFound says so when it is not installed."""
+    if fmt not in DOT_FORMATS:
+        raise ValueError(f"dot writes {', '.join(DOT_FORMATS)} here, not {fmt!r}")
+    if dot_program() is None:
+        raise RendererNotFound(
+            f"{fmt.upper()} needs Graphviz's `dot` program, which is not on PATH: {INSTALL_DOT}; "
+            "without it, write .svg or .html (drawn by the WebAssembly Graphviz)"
+        )
+    try:
+        text = _dot_text(source)
+        if fmt == "png":  # twice the 72 dpi default: the text of a picture is read on today's screens
+            text = re.sub(r"\{", "{\n\tdpi=144;", text, count=1)
+        return _run_dot(text, fmt, timeout)
+    except KeyboardInterrupt:
+        raise RenderInterrupted(f"rendering with dot was interrupted; to render faster, {ADVICE}") from None
+
+
+def _run_dot(text: str, fmt: str, timeout: float | None) -> bytes:
+    """dot's output for `text`. dot runs in a process group of its own, killed whatever stops the
+    wait (the time budget, Ctrl-C, a SIGTERM turned into an exception), so no layout is left
+    running after its caller has gone."""
     program = dot_program()
     if program is None:  # removed between choose() and now
         raise RendererNotFound(f"Graphviz's `dot` program is not on PATH; {INSTALL_DOT}")
+    posix = os.name == "posix"
+    process = subprocess.Popen(
+        [program, f"-T{fmt}"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=posix,
+    )
     try:
-        done = subprocess.run(
-            [program, "-Tsvg"], input=text.encode("utf-8"), capture_output=True, check=False, timeout=timeout
-        )
-    except subprocess.TimeoutExpired:  # run() has killed dot
+        out, err = process.communicate(text.encode("utf-8"), timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill(process, posix)
         raise RenderError(f"dot took longer than {timeout:g} s and was stopped; {ADVICE}") from None
-    if done.returncode != 0:
-        message = " ".join(done.stderr.decode("utf-8", "replace").split())
-        raise RenderError(f"dot failed to render the graph (exit code {done.returncode}): {message}")
-    return done.stdout.decode("utf-8")
+    except BaseException:
+        _kill(process, posix)
+        raise
+    if process.returncode != 0:
+        message = " ".join(err.decode("utf-8", "replace").split())
+        raise RenderError(f"dot failed to render the graph (exit code {process.returncode}): {message}")
+    return out
+
+
+def _kill(process: subprocess.Popen[bytes], group: bool) -> None:
+    """Stop dot and anything it started, and reap it."""
+    try:
+        if group:
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
+            process.kill()
+    except (ProcessLookupError, PermissionError):
+        pass  # already gone
+    process.communicate()
 
 
 def _render_with_wasm(text: str, timeout: float | None) -> str:

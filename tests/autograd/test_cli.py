@@ -2,10 +2,13 @@
 
 import os
 import re
+import shutil
+import signal
 import stat
 import struct
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -312,7 +315,8 @@ def test_demo_trains_and_writes_its_pictures(tmp_path: Path) -> None:
     # nn's own labels for the parameters, explain's names for the other nodes
     for label in ("x1", "x2", "L1.w[0,0]", "L1.b[3]", "L2.w[3,3]", "tanh#8", "L3.w[0,3]", "L3.b[0]"):
         assert label in texts
-    assert any(t.startswith("score (target") for t in texts)
+    assert "loss (target +1)" in texts or "loss (target -1)" in texts  # the sample's loss is the root
+    assert "score" in texts
     assert sorted(p.name for p in out.iterdir()) == ["boundary.png", "graph.svg", "loss.png"]
 
 
@@ -335,6 +339,114 @@ def test_demo_refuses_a_file_as_its_folder(tmp_path: Path) -> None:
     result = chainrule("demo", "--out", str(target), "--epochs", "1")
     assert result.returncode == 1 and "it is a file, not a folder" in result.stderr
     assert target.read_text() == "keep me"
+
+
+def test_demo_checks_its_folder_before_training(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("keep me")
+    result = chainrule("demo", "--out", str(tmp_path / "file" / "sub"), "--epochs", "1")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"{tmp_path / 'file'} is a file, not a folder" in result.stderr
+    assert "training" not in result.stdout  # refused before a second of training
+
+
+@pytest.mark.parametrize(("suffix", "magic"), [(".png", b"\x89PNG"), (".pdf", b"%PDF")])
+def test_graph_writes_png_and_pdf_with_dot(tmp_path: Path, suffix: str, magic: bytes) -> None:
+    if shutil.which("dot") is None:
+        pytest.skip("needs Graphviz's dot")
+    out = tmp_path / f"g{suffix}"
+    assert main(["graph", "x*y", "--at", "x=3", "y=-3", "-o", str(out)]) == 0
+    assert out.read_bytes().startswith(magic)
+
+
+def test_png_without_dot_names_the_formats_there_are(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from autograd.views import render
+
+    monkeypatch.setattr(render, "dot_program", lambda: None)
+    assert main(["graph", "x*y", "--at", "x=3", "y=-3", "-o", str(tmp_path / "g.png")]) == 1
+    err = capsys.readouterr().err
+    assert "PNG needs Graphviz's `dot`" in err and ".svg or .html" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["g.jpg", "g.svgz", "graph"])
+def test_an_unknown_suffix_is_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str) -> None:
+    assert main(["graph", "x*y", "--at", "x=3", "y=-3", "-o", str(tmp_path / name)]) == 2
+    assert "end FILE in one of .svg, .png, .pdf, .html" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_at_takes_commas_too(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["graph", "x*y + x**2", "--at", "x=3,y=-3", "-o", str(tmp_path / "g.svg")]) == 0
+    assert "df/dx = 3\ndf/dy = 3" in capsys.readouterr().out
+    assert main(["graph", "x*y", "--at", "x=3,5", "y=1", "-o", str(tmp_path / "g.svg")]) == 2
+    assert "decimals with a point" in capsys.readouterr().err
+
+
+def test_sigterm_while_dot_lays_out_stops_dot_too(tmp_path: Path) -> None:
+    if shutil.which("dot") is None or not hasattr(signal, "SIGHUP"):
+        pytest.skip("needs Graphviz's dot and POSIX signals")
+    # a layout dot needs many seconds for (each x used by many ops far apart, unbounded)
+    expr = "*".join(["x"] * 160)
+    for number in (signal.SIGTERM, signal.SIGHUP):
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "autograd",
+                "graph",
+                expr,
+                "--at",
+                "x=1",
+                "-o",
+                "g.html",
+                "--renderer",
+                "dot",
+            ],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        dots = wait_for_dot(process.pid)
+        process.send_signal(number)
+        _, err = process.communicate(timeout=30)
+        assert process.returncode == 128 + number and f"stopped by {signal.Signals(number).name}" in err
+        time.sleep(0.3)
+        assert [pid for pid in dots if Path(f"/proc/{pid}").exists() and not zombie(pid)] == []
+        assert not (tmp_path / "g.html").exists()
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def zombie(pid: int) -> bool:
+    try:
+        return (Path(f"/proc/{pid}") / "stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return False
+
+
+def wait_for_dot(pid: int) -> list[int]:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        dots = [c for c in children(pid) if "dot" in Path(f"/proc/{c}/comm").read_text(errors="ignore")]
+        if dots:
+            time.sleep(0.5)  # dot is laying out
+            return dots
+        time.sleep(0.05)
+    pytest.fail("dot never started")
 
 
 def test_explain_writes_the_table_as_html(tmp_path: Path) -> None:

@@ -82,7 +82,12 @@ def test_missing_values_are_named() -> None:
         ("exp(*x)", "unpacking", "exp(*x)"),
         ("open", None, None),  # a plain name is a variable: allowed, harmless
         ("exp + 1", "exp is a function", "exp"),
-        ("x // 2", "the operator // is not allowed", "x // 2"),
+        ("x // 2", "the operator // is not allowed", "//"),
+        ("(x) ^ 2", "use ** for powers", "^"),
+        ("sinn(x)", "did you mean sin(x) or sinh(x)?", "sinn"),
+        ("ln(x)", "did you mean log(x)?", "ln"),
+        ("y(x + 1)", "to multiply, write y*(...)", "y"),
+        ("2 (x + 1)", "to multiply, write 2*(...)", "2"),
         ("x if y else 1", "if/else", "x if y else 1"),
         ("x < y", "comparisons", "x < y"),
         ("(y := 2)", "assignment", "y := 2"),
@@ -132,6 +137,25 @@ def test_syntax_errors_are_expression_errors_with_a_caret() -> None:
             parse(source)
 
 
+@pytest.mark.parametrize(
+    ("source", "hint", "pointed"),
+    [
+        ("2x + 1", "write 2*x to multiply", "2x"),
+        ("x + 3.5y", "write 3.5*y to multiply", "3.5y"),
+        ("x y", "as in x*y", "y"),
+        ("exp(x) y", "as in )*y", "y"),
+    ],
+)
+def test_syntax_mistakes_get_a_hint_and_a_caret_under_the_token(source: str, hint: str, pointed: str) -> None:
+    with pytest.raises(ExpressionError) as info:
+        parse(source)
+    lines = str(info.value).splitlines()
+    assert hint in lines[0]
+    caret = lines[-1]
+    start = caret.index("^")
+    assert caret[start:] == "^" * len(pointed) and lines[-2][start : start + len(pointed)] == pointed
+
+
 def test_huge_exponents_overflow_at_once_instead_of_computing() -> None:
     expr = parse("9**9**9")  # as Python ints this would compute for hours
     with pytest.raises(OverflowError, match="too large for a float"):
@@ -149,9 +173,11 @@ def test_length_and_depth_are_bounded() -> None:
         parse("x+" * MAX_LENGTH + "x")
     with pytest.raises(ExpressionError, match=f"more than {MAX_DEPTH} levels"):
         parse("-" * (MAX_DEPTH + 5) + "x")
+    flat = parse("+".join(["x"] * 400))  # a flat sum does not nest: a + b + c is (a + b) + c
+    assert flat.evaluate({"x": 1.0})[0].data == 400.0
+    assert parse(" - ".join(["x"] * (MAX_DEPTH + 1))).variables == ("x",)
     with pytest.raises(ExpressionError, match=f"more than {MAX_DEPTH} levels"):
-        parse(" + ".join(["x"] * (MAX_DEPTH + 10)))
-    assert parse(" + ".join(["x"] * 150)).variables == ("x",)  # a long sum is fine
+        parse("**".join(["x"] * (MAX_DEPTH + 10)))  # x**(x**(...)): each power nests
     with pytest.raises(ExpressionError):  # nesting calls hits the parser's limit on parentheses
         parse("exp(" * (MAX_DEPTH + 20) + "x" + ")" * (MAX_DEPTH + 20))
     with pytest.raises(ExpressionError):  # past the parser's own nesting limit

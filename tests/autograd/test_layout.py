@@ -47,3 +47,19 @@ def test_a_costly_layout_is_bounded_and_a_cheap_one_untouched(renderer: str) -> 
 def test_a_layout_too_costly_even_bounded_is_refused_at_once() -> None:
     with pytest.raises(ValueError, match=r"260 values, but 'x' is used 260 times far apart.*x\*\*n"):
         viz.draw_graph(power(260))
+
+
+def test_edge_labels_are_counted_and_bound_the_page() -> None:
+    from autograd.views.layout import LABELS_REFUSE_ABOVE
+
+    order = topological_order(power(100))
+    plain, labelled = layout_cost(order), layout_cost(order, edge_labels=True)
+    assert labelled.virtual_nodes == 2 * plain.virtual_nodes + 2 * 99  # two uses of x per product
+    assert (
+        plain.virtual_nodes < REFUSE_ABOVE < 2 * REFUSE_ABOVE and labelled.virtual_nodes > LABELS_REFUSE_ABOVE
+    )
+    with pytest.raises(ValueError, match="edge_labels=False"):  # 38 s with dot, unrefused
+        viz.draw_graph(power(100), edge_labels=True)
+    page = viz.interactive(power(100))  # the page leaves the labels out, and says so
+    assert "Edges carry no labels" in page.html and 'class="edge"' in page.html
+    assert "Edges carry no labels" not in viz.interactive(power(5)).html

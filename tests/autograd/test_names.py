@@ -57,3 +57,14 @@ def test_a_label_wins_over_the_automatic_name() -> None:
     shown = texts(viz.draw_graph(E).svg())
     assert "out_h1" in shown
     assert any(f.node == "out_h1" or f.parent == "out_h1" for p in explain(E, w[0]).paths for f in p.factors)
+
+
+def test_running_numbers_follow_the_forward_order() -> None:
+    x = [Value(1.0, label="x1"), Value(2.0, label="x2")]
+    layer1 = [autograd.dot([Value(0.1 * j, label=f"w{j}{i}") for i in range(2)], x).tanh() for j in range(3)]
+    layer2 = [autograd.dot([Value(0.2, label=f"v{j}{i}") for i in range(3)], layer1).tanh() for j in range(2)]
+    out = layer2[0] + layer2[1]
+    names = node_names(topological_order(out))
+    dots = [node.parents[0] for node in layer1 + layer2]  # each tanh's dot, in the order made
+    assert [names[d] for d in dots] == ["dot#1", "dot#2", "dot#3", "dot#4", "dot#5"]
+    assert [names[t] for t in layer1] == ["tanh#1", "tanh#2", "tanh#3"]

@@ -8,9 +8,7 @@ whole module. They never skip: without chromium and chromedriver they fail and s
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import struct
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,10 +21,7 @@ from autograd.cli import main
 from autograd.graph import topological_order
 from autograd.views import page
 from tests.autograd.examples import worked_example
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-INSTALL = "apt-get install chromium chromium-driver (Debian/Ubuntu), and pip install selenium"
+from tests.browser import chromium, copy_shot, keep_shot
 
 
 def page_data(document: str) -> dict[str, Any]:
@@ -53,7 +48,9 @@ def test_the_page_is_one_self_contained_file(tmp_path: Path) -> None:
     assert data["order"][0] == f"v{len(order) - 1}"  # backward starts at the output
     assert len(data["edges"]) == sum(len(node.parents) for node in order)
     w5 = next(n for n in data["nodes"] if n["name"] == "w5")
-    assert 'class="chainrule-explain"' in w5["paths"] and "dnet_y1/dw5" in w5["paths"]
+    heading, footing, cells = w5["paths"]  # explain's table: its rows are indexes into "strings"
+    assert heading == "dE/dw5: 1 path" and footing.startswith("sum of 1 path: dE/dw5 = ")
+    assert "dnet_y1/dw5" in [data["strings"][k] for k in cells] and len(cells) % 4 == 0
 
 
 def test_names_with_markup_cannot_break_out(tmp_path: Path) -> None:
@@ -99,25 +96,8 @@ def test_bad_arguments_are_named(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not os.access(p, os.X_OK)]
-    if missing:
-        pytest.fail(f"the browser tests need {' and '.join(missing)}: {INSTALL}", pytrace=False)
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        pytest.fail(f"the browser tests need selenium: {INSTALL}", pytrace=False)
-    os.environ["SE_OFFLINE"] = "true"  # selenium-manager must not download anything
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,900"):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
-    try:
+    with chromium() as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 @pytest.fixture(scope="module")
@@ -185,6 +165,7 @@ def test_hovering_an_edge_shows_its_local_derivative(browser: Any, example_page:
 
     path, E = example_page
     open_page(browser, path)
+    browser.find_element("id", "fit").click()  # the whole graph in view, to point at any edge
     order = topological_order(E)
     net_y1 = next(i for i, node in enumerate(order) if node.label == "net_y1")
     k = next(k for k, p in enumerate(order[net_y1].parents) if p.label == "w5")
@@ -202,6 +183,7 @@ def test_hovering_an_edge_shows_its_local_derivative(browser: Any, example_page:
 def test_clicking_a_box_lists_its_paths(browser: Any, example_page: tuple[Path, Value]) -> None:
     path, _ = example_page
     open_page(browser, path)
+    browser.find_element("id", "fit").click()
     browser.find_element("xpath", "//*[local-name()='g'][@class='node clickable'][.//*[text()='b1']]").click()
     panel = browser.find_element("id", "panel")
     assert panel.find_element("tag name", "h2").text == "b1"
@@ -244,9 +226,7 @@ def test_a_screenshot_of_the_worked_example(
     width, height = png_size(shot)
     assert width >= 1000 and height >= 600
     assert shot.stat().st_size > 30_000  # a drawing, not a blank page
-    keep = os.environ.get("CHAINRULE_SHOTS")  # a folder to keep the picture in, for a look at it
-    if keep:
-        shutil.copy(shot, Path(keep) / "page_222.png")
+    copy_shot(shot, "page_222.png")
 
 
 def test_hostile_names_load_cleanly(browser: Any, tmp_path: Path) -> None:
@@ -262,3 +242,133 @@ def test_hostile_names_load_cleanly(browser: Any, tmp_path: Path) -> None:
     assert x.label in texts and y.label in texts and "<b>out</b>" in texts
     browser.find_element("id", "run").click()
     assert len(browser.find_elements("css selector", "g.node.has-grad")) == 3
+
+
+# --- a network's graph: the tall page --------------------------------------------------------------
+
+
+def network_loss() -> Value:
+    """One sample's loss through a 2-16-16-1 MLP, after backward: 405 values."""
+    import nn
+
+    model = nn.MLP(2, [16, 16, 1], seed=0)
+    loss = nn.binary_cross_entropy_with_logits(model([Value(0.5, label="x1"), Value(-0.2, label="x2")]), 1.0)
+    loss.label = "loss"
+    loss.backward()
+    return loss
+
+
+@pytest.fixture(scope="module")
+def network_page(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Value]:
+    loss = network_loss()
+    return viz.save_html(loss, tmp_path_factory.mktemp("page") / "network.html"), loss
+
+
+def test_the_network_page_weighs_at_most_a_megabyte(network_page: tuple[Path, Value]) -> None:
+    path, loss = network_page
+    assert len(topological_order(loss)) == 405
+    assert path.stat().st_size <= 1_000_000
+    document = path.read_text(encoding="utf-8")
+    assert 'collapse="neuron"' in document  # the page says how to get one box per neuron
+
+
+def test_backward_steps_go_by_depth_from_the_output() -> None:
+    loss = network_loss()
+    order = topological_order(loss)
+    index = {node: i for i, node in enumerate(order)}
+    steps = [order[int(v[1:])] for v in page_data(viz.interactive(loss).html)["order"]]
+    assert steps[0] is loss and len(steps) == len(order)
+    done: set[Value] = set()
+    for node in steps:  # every use of a box is done before it: a valid backward order
+        users = [c for c in order if any(p is node for p in c.parents)]
+        assert all(c in done for c in users), node
+        done.add(node)
+    # the last layer's neuron before the layer below's: the first dot after the loss's own ops
+    dots = [node for node in steps if node.op == "dot"]
+    assert [index[d] for d in dots[1:17]] == sorted(index[d] for d in dots[1:17])  # neuron 0 first
+
+
+def test_one_box_per_neuron_on_the_page(tmp_path: Path) -> None:
+    loss = network_loss()
+    path = viz.save_html(loss, tmp_path / "folded.html", collapse="neuron")
+    data = page_data(path.read_text(encoding="utf-8"))
+    assert len(data["nodes"]) < 60 and len(data["order"]) == len(data["nodes"])
+    assert 'collapse="neuron"' not in path.read_text(encoding="utf-8").split("<main>")[0]
+    with pytest.raises(ValueError, match="collapse"):
+        viz.save_html(loss, tmp_path / "x.html", collapse="layer")
+
+
+def box_in_view(driver: Any, node: str) -> bool:
+    return bool(
+        driver.execute_script(
+            """const g = document.querySelector(`g.node[data-node='${arguments[0]}']`);
+            const r = g.getBoundingClientRect(), f = document.getElementById('graph').getBoundingClientRect();
+            return r.width > 0 && r.left >= f.left && r.right <= f.right
+                && r.top >= f.top && r.bottom <= f.bottom;""",
+            node,
+        )
+    )
+
+
+def panel_fits(driver: Any) -> bool:
+    return bool(
+        driver.execute_script(
+            """const p = document.getElementById('panel'), t = p.querySelector('table');
+            return t !== null && t.getBoundingClientRect().right <= p.getBoundingClientRect().right + 1;"""
+        )
+    )
+
+
+@pytest.mark.parametrize("which", ["small", "worked_example", "network"])
+def test_load_steps_and_run_to_end(
+    browser: Any,
+    example_page: tuple[Path, Value],
+    network_page: tuple[Path, Value],
+    tmp_path: Path,
+    which: str,
+) -> None:
+    path, _ = example_page if which == "worked_example" else network_page
+    if which == "small":
+        x, y = Value(3.0, label="x"), Value(-3.0, label="y")
+        f = x * y + x**2
+        f.backward()
+        path = viz.save_html(f, tmp_path / "small.html")
+    open_page(browser, path)
+    data = page_data(path.read_text(encoding="utf-8"))
+    output = data["order"][0]
+    frame = browser.find_element("id", "graph").size
+    box = view_box(browser)
+    drawn = viz.svg_size(re.search(r"<svg[^>]*>", path.read_text(encoding="utf-8"), re.S).group(0))
+    fitted = min(frame["width"] / drawn[0], frame["height"] / drawn[1])  # the scale "fit" gives
+    scale = min(frame["width"] / box[2], frame["height"] / box[3]) * 3 / 4  # of the drawing at 100%
+    if fitted >= 0.75:  # fitted, as the text stays at 9 px or more
+        assert scale == pytest.approx(fitted, rel=0.02)
+    else:  # at 100%, on the output
+        assert scale == pytest.approx(1.0, rel=0.02) and box_in_view(browser, output)
+    assert (which == "small") == (fitted >= 0.75)
+    if which == "network":
+        assert "collapse" in browser.find_element("id", "hint").text
+    assert severe(browser) == []
+    keep_shot(browser, f"page_{which}_load.png")
+    # a box of the first layer below the output, clicked: its panel follows the steps
+    first = data["order"][3]
+    browser.execute_script(
+        "document.querySelector(`g.node[data-node='${arguments[0]}']`)"
+        ".dispatchEvent(new MouseEvent('click', {bubbles: true}))",
+        first,
+    )
+    panel = browser.find_element("id", "panel")
+    assert "? (backward has not reached it)" in panel.text and panel_fits(browser)
+    step = browser.find_element("id", "step")
+    for _ in range(5):
+        step.click()
+        current = browser.find_element("css selector", "g.node.current").get_attribute("data-node")
+        assert box_in_view(browser, current)  # the view pans to the box that got its grad
+    assert [g.get_attribute("data-node") for g in browser.find_elements("css selector", "g.node.has-grad")]
+    assert "? (backward" not in panel.text  # the 4th box has its grad now, and the panel says so
+    keep_shot(browser, f"page_{which}_5_steps.png")
+    browser.find_element("id", "run").click()
+    shown = [t.get_property("textContent") for t in browser.find_elements("css selector", "g.node text")]
+    assert "grad ?" not in shown and "? (backward" not in panel.text and panel_fits(browser)
+    assert severe(browser) == []
+    keep_shot(browser, f"page_{which}_run_to_end.png")

@@ -13,6 +13,7 @@
   const edges = new Map(data.edges.map((e) => [e.id, e]));
   const groups = new Map(); // value id -> its box's <g>
   const edgeGroups = new Map(); // edge id -> its <g>
+  const READABLE = 0.75; // the smallest scale the page opens at: 12 px text shown at 9 px
 
   function number(x) {
     if (typeof x === "string") return x; // nan, inf, -inf
@@ -54,6 +55,7 @@
   }
 
   function show() {
+    if (selected) describe(selected); // the panel's grad follows the steps
     data.order.forEach((id, i) => {
       const node = nodes.get(id);
       const g = groups.get(id);
@@ -73,6 +75,7 @@
       status.textContent = `Backward not started: ${data.order.length} boxes wait for their grad. Press "step".`;
       return;
     }
+    if (!visible(current)) focus(current);
     const node = nodes.get(current);
     const used = uses(current);
     const why = step === 1
@@ -111,6 +114,7 @@
   });
   svg.addEventListener("mouseleave", () => { tip.hidden = true; });
 
+  let selected = null; // the box whose paths the panel shows
   svg.addEventListener("click", (event) => {
     if (moved) return; // the end of a drag, not a click
     const box = event.target.closest("g.node");
@@ -118,8 +122,13 @@
     for (const g of svg.querySelectorAll("g.node.selected")) g.classList.remove("selected");
     const g = groups.get(box.dataset.node);
     if (g) g.classList.add("selected");
-    const n = nodes.get(box.dataset.node);
-    panel.innerHTML = ""; // filled with text nodes below, and explain's escaped table
+    selected = box.dataset.node;
+    describe(selected);
+  });
+
+  function describe(id) { // the panel: a box's numbers and explain's table of its paths
+    const n = nodes.get(id);
+    panel.innerHTML = ""; // filled with elements and text nodes only
     const h = document.createElement("h2");
     h.textContent = n.name;
     const list = document.createElement("dl");
@@ -133,9 +142,51 @@
     }
     const paths = document.createElement("div");
     paths.id = "paths";
-    paths.innerHTML = n.paths;
+    if (n.paths) paths.append(pathTable(n.paths));
+    else paths.append(element("p", "This is the output: its grad is 1, where backward starts."));
     panel.append(h, list, paths);
-  });
+  }
+
+  function element(tag, text, className) {
+    const e = document.createElement(tag);
+    if (text !== undefined) e.textContent = text;
+    if (className) e.className = className;
+    return e;
+  }
+
+  function pathTable([heading, footing, cells]) { // explain's table, as its to_html() writes it
+    const table = element("table", undefined, "chainrule-explain");
+    table.append(element("caption", heading));
+    const head = element("thead");
+    const top = element("tr");
+    for (const name of ["path", "edge", "op", "local derivative"]) top.append(element("th", name));
+    head.append(top);
+    const body = element("tbody");
+    for (let i = 0; i < cells.length; i += 4) {
+      const [number, edge, op, value] = cells.slice(i, i + 4).map((k) => data.strings[k]);
+      const row = element("tr", undefined, number ? "start" : "");
+      const kind = value.includes("not finite") ? "number notfinite" : "number";
+      const edgeCell = element("td");
+      const valueCell = element("td", undefined, kind);
+      if (edge === "product") {
+        edgeCell.append(element("b", edge));
+        valueCell.append(element("b", value));
+      } else {
+        edgeCell.textContent = edge;
+        valueCell.textContent = value;
+      }
+      row.append(element("td", number), edgeCell, element("td", op), valueCell);
+      body.append(row);
+    }
+    const foot = element("tfoot");
+    const last = element("tr");
+    const cell = element("td", footing);
+    cell.colSpan = 4;
+    last.append(cell);
+    foot.append(last);
+    table.append(head, body, foot);
+    return table;
+  }
 
   // --- pan and zoom, by changing the viewBox -------------------------------------------------
   const whole = svg.viewBox.baseVal;
@@ -207,25 +258,33 @@
   });
   window.addEventListener("mouseup", () => { drag = null; frame.classList.remove("dragging"); });
 
+  function visible(id) { // is the whole box in the view?
+    const g = groups.get(id);
+    if (!g) return true;
+    const r = g.getBoundingClientRect();
+    const f = frame.getBoundingClientRect();
+    return r.left >= f.left && r.right <= f.right && r.top >= f.top && r.bottom <= f.bottom;
+  }
+
   function focus(id) { // centre the view on a box
     const g = groups.get(id);
     if (!g) return;
     const r = g.getBoundingClientRect();
     const p = units({ clientX: r.left + r.width / 2, clientY: r.top + r.height / 2 });
-    const clamp = (v, low, high) => Math.max(low, Math.min(v, high)); // no empty space past the graph
+    // no empty space past the graph, and a graph narrower (shorter) than the view in its middle
+    const clamp = (v, low, high) => (high < low ? (low + high) / 2 : Math.max(low, Math.min(v, high)));
     view.x = clamp(p.x - view.w / 2, full.x, full.x + full.w - view.w);
     view.y = clamp(p.y - view.h / 2, full.y, full.y + full.h - view.h);
     apply();
   }
 
-  // Text at 100%, never squeezed: a graph taller than the frame starts at its top, one wider
-  // than the frame starts at the output, where backward starts.
+  // Fitted to the window while the text stays readable (12 px text drawn at 9 px or more), else
+  // at 100% on the output, where backward starts; pan to reach the rest.
   const room = frame.getBoundingClientRect();
-  if ((full.w * 4) / 3 > room.width) {
+  const scale = Math.min(room.width / ((full.w * 4) / 3), room.height / ((full.h * 4) / 3));
+  if (scale < READABLE) {
     actualSize();
     focus(data.order[0]);
-  } else if ((full.h * 4) / 3 > room.height * 1.25) {
-    actualSize();
   }
   show();
 })();
