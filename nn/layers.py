@@ -99,7 +99,17 @@ class Neuron(Module, Drawable):
     def forward(self, x: Any) -> Value:
         """The neuron's output for one input vector `x` (numbers or Values)."""
         x = _as_inputs(x, len(self.w), self)
+        if not all([isinstance(v, Value) for v in x]):
+            return self._fire_traced(x)
         return self._fire(x, tuple([v.data for v in x]))
+
+    def _fire_traced(self, x: tuple[Any, ...]) -> Any:
+        """Forward through the op table itself, for inputs that are not Values (forward-mode Duals)."""
+        act = DOT(*self.w, *x, self.b)
+        if self._act is None:
+            return act
+        method = getattr(act, self.activation, None)  # a Dual has the Value's methods
+        return method() if callable(method) else self._act(act)
 
     def _fire(self, x: tuple[Value, ...], xdata: tuple[float, ...]) -> Value:
         """Forward on checked inputs `x` and their data (the layer reads that once for all neurons).
@@ -170,6 +180,8 @@ class Layer(Module, Drawable):
         return self._fire(_as_inputs(x, len(self.neurons[0].w), self))
 
     def _fire(self, x: tuple[Value, ...]) -> list[Value]:
+        if not all([isinstance(v, Value) for v in x]):
+            return [n._fire_traced(x) for n in self.neurons]
         xdata = tuple([v.data for v in x])
         return [n._fire(x, xdata) for n in self.neurons]
 
@@ -278,7 +290,12 @@ def _as_inputs(x: Any, nin: int, module: Module) -> tuple[Value, ...]:
         ) from None
     if n != nin:
         raise ValueError(f"{type(module).__name__} expects {nin} inputs, got {n}")
-    return tuple([v if isinstance(v, Value) else _input(v) for v in x])
+    return tuple([v if isinstance(v, Value) or _is_traced(v) else _input(v) for v in x])
+
+
+def _is_traced(v: Any) -> bool:
+    """True for an input that carries more than a number (a forward-mode Dual): it passes through."""
+    return hasattr(type(v), "__chainrule_op__")
 
 
 def _input(v: Any) -> Value:

@@ -271,3 +271,17 @@ def test_a_value_given_as_a_parameter_keeps_its_label() -> None:
     unlabelled = Value(0.25)
     layer = nn.Layer(2, 1, weights=[[w, unlabelled]], bias=0.0)
     assert [p.label for p in layer.parameters()] == ["mine", "", "b"]
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "leaky_relu", "gelu", "linear"])
+def test_forward_mode_runs_through_a_model(activation: str) -> None:
+    """jvp through an MLP carries the tangent (it once read a Dual as a bare number: tangent 0)."""
+    from autograd import grad, jvp
+
+    model = nn.MLP(2, [3, 3, 1], activation=activation)
+    f = lambda a, b: model([a, b])
+    for direction in range(2):
+        tangents = (1.0, 0.0) if direction == 0 else (0.0, 1.0)
+        value, slope = jvp(f, (0.3, -0.2), tangents)
+        assert value == pytest.approx(model([0.3, -0.2]).data, rel=1e-12)
+        assert slope == pytest.approx(grad(f, argnums=direction)(0.3, -0.2), rel=1e-9, abs=1e-15)
