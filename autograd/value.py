@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 import numbers
 import operator
-from typing import Any
+import threading
+from typing import TYPE_CHECKING, Any
 
 from . import mode, ops
-from .graph import topological_order
+from .graph import interior_order
 
 
 def as_float(x: Any) -> float:
@@ -22,6 +23,23 @@ def as_float(x: Any) -> float:
     return float(x)
 
 
+def _real(x: Any, what: str) -> float:
+    """`as_float(x)`, its TypeError saying `what` needed the number."""
+    try:
+        return as_float(x)
+    except TypeError:
+        raise TypeError(f"{what} a real number (int, float, ...), got {type(x).__name__}: {x!r}") from None
+
+
+_get_data = operator.attrgetter("_data")
+
+
+def _set_data(node: Value, x: Any) -> None:
+    """The number this Value holds, a float; assigning checks it as `Value(...)` does (a bool, a
+    str, None or a complex number is a TypeError) and stores an int as a float."""
+    node._data = x if x.__class__ is float else _real(x, "Value.data needs")
+
+
 class Value:
     """A scalar that remembers how it was computed, so that gradients can flow back through it.
 
@@ -29,20 +47,27 @@ class Value:
     derivative of this Value with respect to that parent (the edge's local derivative).
     """
 
-    __slots__ = ("data", "grad", "_label", "parents", "local_grads", "_op")
+    __slots__ = ("_data", "grad", "_label", "parents", "local_grads", "_op")
 
     def __init__(self, data: Any, label: str = "") -> None:
-        try:
-            self.data = as_float(data)
-        except TypeError:
-            raise TypeError(
-                f"Value needs a real number (int, float, ...), got {type(data).__name__}: {data!r}"
-            ) from None
+        self._data = _real(data, "Value needs")
         self.grad = 0.0
         self.label = label
         self.parents: tuple[Value, ...] = ()
         self.local_grads: tuple[Any, ...] = ()
         self._op: ops.Op | None = None
+
+    if TYPE_CHECKING:
+
+        @property
+        def data(self) -> float:
+            """The number this Value holds (a float)."""
+
+        @data.setter
+        def data(self, x: Any) -> None: ...
+
+    else:  # read through a C getter (no Python frame); the hot paths read the slot `_data` itself
+        data = property(_get_data, _set_data, doc=_set_data.__doc__)
 
     @property
     def label(self) -> str:
@@ -62,14 +87,14 @@ class Value:
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+        return f"Value(data={self._data!r}, grad={self.grad!r}{label})"
 
     def __float__(self) -> float:
-        return self.data
+        return self._data
 
     def __bool__(self) -> bool:
         """As for a float: False for 0.0, so `if a < b:` reads the comparison's 1.0 or 0.0."""
-        return self.data != 0.0
+        return self._data != 0.0
 
     __hash__ = object.__hash__  # by identity, as torch tensors: Values stay usable as dict keys
 
@@ -189,18 +214,28 @@ class Value:
             raise TypeError(
                 f"backward's gradient must be a real number, got {type(gradient).__name__}: {gradient!r}"
             ) from None
-        order = topological_order(self)
-        for node in order:
-            if node.parents:
+        with _backward_lock:
+            order = interior_order(self)
+            for node in order:
                 node.grad = 0.0
-        self.grad += seed
-        for node in reversed(order):
-            g = node.grad
-            for parent, local in zip(node.parents, node.local_grads):
-                parent.grad += local * g
+            self.grad += seed
+            for node in reversed(order):
+                g = node.grad
+                local_grads = node.local_grads
+                if g == 0.0:  # a node no gradient reached (a ReLU that is off, a sample the loss ignores)
+                    s = sum(local_grads)
+                    if s - s == 0.0:  # every local derivative finite: each term is a zero, which
+                        continue  # leaves every sum it would join as it is (all start at +0.0)
+                for parent, local in zip(node.parents, local_grads):
+                    parent.grad += local * g
 
 
-_data = operator.attrgetter("data")
+# One backward sweep at a time: a sweep owns the interior gradients it writes, and adds into the
+# leaves' without another sweep's additions interleaving (two threads calling `backward()` on one
+# graph sum exactly, as in PyTorch). Reentrant, so nothing a sweep calls can deadlock on it.
+_backward_lock = threading.RLock()
+
+_data = _get_data
 
 
 def _is_bool(x: Any) -> bool:
@@ -233,7 +268,7 @@ def record(op: ops.Op | None, out: float, parents: tuple[Value, ...], xs: tuple[
     when `op` is None or recording is off). Every node is made here. `apply` is this plus the
     reads; use `record` when many nodes share the same inputs' data."""
     node = object.__new__(Value)
-    node.data = out
+    node._data = out
     node.grad = 0.0
     node._label = ""
     if op is None or not mode.is_grad_enabled():
@@ -266,7 +301,7 @@ def apply(op: ops.Op, parents: tuple[Value, ...]) -> Value:
 
 def _unary(op: ops.Op, a: Value) -> Value:
     """`apply` for one parent, the most common case, without building lists."""
-    x = a.data
+    x = a._data
     try:  # `op.evaluate(x)`, inlined on the hot path
         out = op.forward(x)
     except (ArithmeticError, ValueError) as exc:
@@ -284,8 +319,8 @@ def _binary(op: ops.Op, a: Any, b: Any) -> Value:
         b = _operand(b)
         if b is None:
             return NotImplemented
-    x = a.data
-    y = b.data
+    x = a._data
+    y = b._data
     try:  # `op.evaluate(x, y)`, inlined on the hot path
         out = op.forward(x, y)
     except (ArithmeticError, ValueError) as exc:
