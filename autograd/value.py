@@ -8,8 +8,9 @@ import operator
 import threading
 from typing import TYPE_CHECKING, Any
 
-from . import mode, ops
+from . import ops
 from .graph import interior_order
+from .mode import is_grad_enabled
 
 
 def as_float(x: Any) -> float:
@@ -265,13 +266,14 @@ def as_value(x: Any) -> Value:
 def record(op: ops.Op | None, out: float, parents: tuple[Value, ...], xs: tuple[float, ...]) -> Value:
     """The node for `out = op(*xs)`, where `xs` is the parents' data and `out` was computed from
     it with the op's own rule: records the edges to `parents` and their local derivatives (a leaf
-    when `op` is None or recording is off). Every node is made here. `apply` is this plus the
+    when `op` is None or recording is off). Every node is made here, or by the copies of these
+    lines inlined in `_unary` and `_binary` (the arithmetic's hot path). `apply` is this plus the
     reads; use `record` when many nodes share the same inputs' data."""
     node = object.__new__(Value)
     node._data = out
     node.grad = 0.0
     node._label = ""
-    if op is None or not mode.is_grad_enabled():
+    if op is None or not is_grad_enabled():
         node.parents = ()
         node.local_grads = ()
         node._op = None
@@ -306,7 +308,21 @@ def _unary(op: ops.Op, a: Value) -> Value:
         out = op.forward(x)
     except (ArithmeticError, ValueError) as exc:
         raise ops.domain_error(op, (x,), exc) from None
-    return record(op, out, (a,), (x,))
+    node = object.__new__(Value)  # `record(op, out, (a,), (x,))`, inlined: a call and a tuple less
+    node._data = out
+    node.grad = 0.0
+    node._label = ""
+    if is_grad_enabled():
+        node.parents = (a,)
+        node._op = op
+        try:
+            node.local_grads = op.local(out, x)
+        except ZeroDivisionError:
+            node.local_grads = (math.inf,)
+    else:
+        node.parents = node.local_grads = ()
+        node._op = None
+    return node
 
 
 def _binary(op: ops.Op, a: Any, b: Any) -> Value:
@@ -325,4 +341,18 @@ def _binary(op: ops.Op, a: Any, b: Any) -> Value:
         out = op.forward(x, y)
     except (ArithmeticError, ValueError) as exc:
         raise ops.domain_error(op, (x, y), exc) from None
-    return record(op, out, (a, b), (x, y))
+    node = object.__new__(Value)  # `record(op, out, (a, b), (x, y))`, inlined as in `_unary`
+    node._data = out
+    node.grad = 0.0
+    node._label = ""
+    if is_grad_enabled():
+        node.parents = (a, b)
+        node._op = op
+        try:
+            node.local_grads = op.local(out, x, y)
+        except ZeroDivisionError:
+            node.local_grads = (math.inf, math.inf)
+    else:
+        node.parents = node.local_grads = ()
+        node._op = None
+    return node
