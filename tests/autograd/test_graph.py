@@ -1,4 +1,5 @@
-"""The graph walks, and backward's sweep against the plain chain rule over them."""
+"""The graph walks (graph.topological_order and backward's own), and backward's sweep against the
+plain chain rule over them."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import pytest
 
 import autograd
 from autograd import Value
-from autograd.graph import interior_order, topological_order
+from autograd.graph import topological_order
+from autograd.value import _interior_nodes
 from tests.identity import same
 
 
@@ -52,14 +54,26 @@ def bits(x: float) -> str:
 
 
 @pytest.mark.parametrize("seed", range(30))
-def test_interior_order_is_the_topological_order_without_its_leaves(seed: int) -> None:
+def test_backwards_walk_is_the_topological_order_without_its_leaves(seed: int) -> None:
+    """The order compiled mode's backward follows too: sums agree to the last bit only in it."""
     root, _ = random_graph(seed)
-    assert same(interior_order(root), [n for n in topological_order(root) if n.parents])
+    want = [n for n in topological_order(root) if n.parents]
+    assert same(_interior_nodes(root), want)
+    assert same(_interior_nodes(root), want)  # a second walk is not confused by the first's marks
+    assert all(n.grad == 0.0 for n in want)
 
 
-def test_a_leaf_has_no_interior_order() -> None:
+def test_a_walk_stopped_half_way_leaves_no_mark_that_matters() -> None:
+    root, _ = random_graph(3)
+    want = [n for n in topological_order(root) if n.parents]
+    for n in want[::2]:
+        n._mark = object()  # as an interrupted walk would leave them
+    assert same(_interior_nodes(root), want)
+
+
+def test_a_leaf_has_no_interior_nodes() -> None:
     x = Value(1.0)
-    assert interior_order(x) == [] and same(topological_order(x), [x])
+    assert _interior_nodes(x) == [] and same(topological_order(x), [x])
 
 
 def test_the_walks_are_iterative() -> None:
@@ -67,7 +81,8 @@ def test_the_walks_are_iterative() -> None:
     y = x
     for _ in range(200_000):
         y = y * 1.0
-    order = interior_order(y)
+    order = _interior_nodes(y)
+    assert same([n for n in topological_order(y) if n.parents], order)
     assert len(order) == 200_000 and order[-1] is y and order[0].parents[0] is x
 
 
