@@ -9,9 +9,8 @@ import random
 import pytest
 
 import autograd
-from autograd import Value
+from autograd import Value, value
 from autograd.graph import topological_order
-from autograd import value
 from autograd.value import _interior_nodes
 from tests.identity import same
 
