@@ -13,7 +13,9 @@ SGD at batch 32 and at batch 1 (one random sample per step, as fit draws them): 
 by hand in numpy; and tracing + code generation of that network alone, with the memory the
 program holds. The three first take one full-batch step from the same weights and must agree.
 
-Every row runs on one thread (BLAS and torch alike). Run: python tests/perf/bench_compiled.py [--quick]
+Every row runs on one thread (BLAS and torch alike), timed by this process's CPU time: on a quiet
+machine that is the wall time, on a shared one it leaves out the time other programs held the cores.
+Run: python tests/perf/bench_compiled.py [--quick]
 (torch is optional: its row is skipped without it)
 """
 
@@ -43,13 +45,13 @@ LR = 0.05
 
 
 def best_of(fn: Callable[[], Any], repeats: int) -> float:
-    """The fastest of `repeats` timed runs of fn (seconds)."""
+    """The fastest of `repeats` timed runs of fn (CPU seconds of this process)."""
     times = []
     for _ in range(repeats):
         gc.collect()
-        start = time.perf_counter()
+        start = time.process_time()
         fn()
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
     return min(times)
 
 
@@ -233,7 +235,7 @@ def torch_mnist_epoch(setup: Any, X: Any, y: Any, steps: list[Any]) -> float:
 
 def fit_mnist(model: nn.MLP, X: Any, y: Any, batch: int | None, epochs: int = 1) -> float:
     """One epoch through fit(compile=True), tracing included; seconds."""
-    start = time.perf_counter()
+    start = time.process_time()
     nn.fit(
         model,
         nn.cross_entropy,
@@ -247,7 +249,7 @@ def fit_mnist(model: nn.MLP, X: Any, y: Any, batch: int | None, epochs: int = 1)
         compile=True,
         seed=0,
     )
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
 def mnist_agree() -> None:
@@ -302,13 +304,13 @@ def mnist_rows(quick: bool) -> tuple[list[tuple[int, float, float | None, float]
             torch = setup[0]
             Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
             tsteps = [torch.from_numpy(s) for s in steps]
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             torch_mnist_epoch(setup, Xt, yt, tsteps)
-            theirs = (time.perf_counter() - t0) * scale
+            theirs = (time.process_time() - t0) * scale
         params = [a.copy() for a in start]
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         numpy_mnist_epoch(params, X, y, steps)
-        rows.append((batch, ours, theirs, (time.perf_counter() - t0) * scale))
+        rows.append((batch, ours, theirs, (time.process_time() - t0) * scale))
     return rows, built, memory
 
 
