@@ -22,24 +22,23 @@ def topological_order(root: N) -> list[N]:
     when it surfaces again (all its parents finished) it is emitted. Leaves are emitted at once.
     """
     order: list[N] = []
-    expanded: set[N] = set()  # parents pushed (or a leaf, emitted)
-    emitted: set[N] = set()
+    done: dict[N, bool] = {}  # False: parents pushed, not yet emitted; True: emitted
     stack = [root]
     while stack:
         node = stack.pop()
-        if node in expanded:
-            if node not in emitted:  # it surfaced again: every parent is in `order`
-                emitted.add(node)
+        state = done.get(node)
+        if state is not None:
+            if state is False:  # it surfaced again: every parent is in `order`
+                done[node] = True
                 order.append(node)
             continue
-        expanded.add(node)
+        done[node] = False
         stack.append(node)
         for parent in node.parents:
-            if parent not in expanded:
+            if parent not in done:
                 if parent.parents:
                     stack.append(parent)
                 else:
-                    expanded.add(parent)
-                    emitted.add(parent)
+                    done[parent] = True
                     order.append(parent)
     return order

@@ -27,7 +27,7 @@ from .module import Module
 if TYPE_CHECKING:
     from .draw import NetworkDrawing
 
-_data = attrgetter("data")
+_data = attrgetter("_data")  # the slot behind Value.data, read without its property (hot path)
 
 ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
     "relu": Value.relu,
@@ -101,7 +101,7 @@ class Neuron(Module, Drawable):
         x = _as_inputs(x, len(self.w), self)
         if not all([isinstance(v, Value) for v in x]):
             return self._fire_traced(x)
-        return self._fire(x, tuple([v.data for v in x]))
+        return self._fire(x, tuple([v._data for v in x]))
 
     def _fire_traced(self, x: tuple[Any, ...]) -> Any:
         """Forward through the op table itself, for inputs that are not Values (forward-mode Duals)."""
@@ -117,7 +117,7 @@ class Neuron(Module, Drawable):
         The same as `autograd.dot(self.w, x, self.b)`, one `dot` node, minus the repeated checks.
         """
         w, b = self.w, self.b
-        xs = (*map(_data, w), *xdata, b.data)
+        xs = (*map(_data, w), *xdata, b._data)
         act = record(DOT, DOT.forward(*xs), (*w, *x, b), xs)  # a weighted sum cannot raise
         return act if self._act is None else self._act(act)
 
@@ -182,7 +182,7 @@ class Layer(Module, Drawable):
     def _fire(self, x: tuple[Value, ...]) -> list[Value]:
         if not all([isinstance(v, Value) for v in x]):
             return [n._fire_traced(x) for n in self.neurons]
-        xdata = tuple([v.data for v in x])
+        xdata = tuple([v._data for v in x])
         return [n._fire(x, xdata) for n in self.neurons]
 
     def config(self) -> dict[str, Any]:

@@ -52,6 +52,26 @@ def test_value_refuses_anything_but_a_real_number_naming_its_type(data: Any) -> 
         Value(data)
 
 
+@pytest.mark.parametrize("data", ["s", None, 1j, True, b"3", [1.0], object()])
+def test_assigning_data_refuses_what_value_refuses_naming_its_type(data: Any) -> None:
+    v = Value(2.0)
+    with pytest.raises(TypeError, match=f"data.*{type(data).__name__}"):
+        v.data = data
+    assert v.data == 2.0  # untouched
+
+
+@pytest.mark.parametrize(
+    ("data", "stored"), [(3, 3.0), (Fraction(1, 4), 0.25), (Precise(1.25), 1.25), (-0.0, -0.0)]
+)
+def test_assigning_data_stores_a_real_number_as_a_float(data: Any, stored: float) -> None:
+    v = Value(2.0)
+    v.data = data
+    assert type(v.data) is float and math.copysign(1.0, v.data) == math.copysign(1.0, stored)
+    assert v.data == stored
+    v.data -= 0.5  # the optimiser's update
+    assert v.data == stored - 0.5
+
+
 @pytest.mark.parametrize("label", [3, None, b"x"])
 def test_label_must_be_a_str(label: Any) -> None:
     with pytest.raises(TypeError, match=f"label.*{type(label).__name__}"):

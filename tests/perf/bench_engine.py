@@ -128,7 +128,9 @@ def per_step(
     them, so that each engine's cost of freeing the previous step's graph (reference counting
     here, the cyclic garbage collector for micrograd's closures) is counted. `reset` (untimed)
     runs before every step, so every step does the same work. Best of `rounds`; the functions
-    take turns so that a busy moment of the machine slows them all alike."""
+    take turns so that a busy moment of the machine slows them all alike. The clock is this
+    process's CPU time: every row is single-threaded, so on a quiet machine it equals the wall
+    time, and on a shared one it leaves out the time other programs held the cores."""
     best = [math.inf] * len(fns)
     for _ in range(rounds):
         for k, fn in enumerate(fns):
@@ -136,9 +138,9 @@ def per_step(
             total = 0.0
             for _ in range(steps):
                 reset()
-                t0 = time.perf_counter()
+                t0 = time.process_time()
                 fn()
-                total += time.perf_counter() - t0
+                total += time.process_time() - t0
             best[k] = min(best[k], total / steps)
     return best
 
