@@ -23,7 +23,7 @@ Data = tuple[np.ndarray, np.ndarray]
 def _check(n: Any, noise: Any) -> tuple[int, float]:
     if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 2:
         raise ValueError(f"n must be an int of at least 2 (one point per class), got {n!r}")
-    if not isinstance(noise, numbers.Real) or isinstance(noise, bool) or not 0 <= noise < math.inf:
+    if not isinstance(noise, numbers.Real) or isinstance(noise, bool) or not 0 <= float(noise) < math.inf:
         raise ValueError(f"noise must be a number >= 0, got {noise!r}")
     return int(n), float(noise)
 
@@ -71,6 +71,7 @@ def xor(n: int = 200, noise: float = 0.05, seed: int | None = None) -> Data:
     n, noise = _check(n, noise)
     rng = np.random.default_rng(seed)
     a, b = _halves(n)
+
     # draw each class in its two quadrants, kept a little away from the axes
     def quadrants(m: int, same: bool) -> np.ndarray:
         p = rng.uniform(0.1, 1.0, size=(m, 2))
@@ -94,7 +95,12 @@ def spiral(n: int = 200, noise: float = 0.05, seed: int | None = None, turns: fl
     return _finish([arm(a, 0.0), arm(b, math.pi)], noise, rng)
 
 
-GENERATORS: dict[str, Callable[..., Data]] = {"moons": moons, "circles": circles, "xor": xor, "spiral": spiral}
+GENERATORS: dict[str, Callable[..., Data]] = {
+    "moons": moons,
+    "circles": circles,
+    "xor": xor,
+    "spiral": spiral,
+}
 NAMES = tuple(GENERATORS)
 
 

@@ -21,7 +21,14 @@ from . import datasets
 from .frames import ACTIVATIONS, boundary_svg, extent, grid, loss_svg, network_svg
 from .trainer import LOSSES, OPTIMIZERS, Snapshot, Trainer
 
-BATCH_SIZES: list[tuple[str, int | None]] = [("all", None), ("1", 1), ("8", 8), ("16", 16), ("32", 32), ("64", 64)]
+BATCH_SIZES: list[tuple[str, int | None]] = [
+    ("all", None),
+    ("1", 1),
+    ("8", 8),
+    ("16", 16),
+    ("32", 32),
+    ("64", 64),
+]
 
 # A click on a part of the diagram writes its name into the hidden "pick" text box, which tells
 # the kernel (inline handlers run in widget HTML; <script> elements would not).
@@ -35,7 +42,7 @@ _PICK = (
 
 
 def parse_hidden(text: str) -> tuple[int, ...]:
-    """"16, 16" -> (16, 16): hidden layer sizes typed in a text box."""
+    """Hidden layer sizes typed in a text box: "16, 16" gives (16, 16)."""
     parts = [p for p in text.replace(" ", ",").split(",") if p]
     try:
         sizes = tuple(int(p) for p in parts)
@@ -71,7 +78,9 @@ class Frames:
     def network(self, snap: Snapshot, clickable: bool = True) -> str:
         svg = network_svg(self.trainer.net, snap.weights, self.trainer.labels, self.selected)
         if clickable:
-            svg = svg.replace("<line data-param=", f'<line style="cursor:pointer" onclick="{_PICK}" data-param=')
+            svg = svg.replace(
+                "<line data-param=", f'<line style="cursor:pointer" onclick="{_PICK}" data-param='
+            )
             svg = svg.replace(
                 "<circle data-param=", f'<circle style="cursor:pointer" onclick="{_PICK}" data-param='
             )
@@ -119,16 +128,16 @@ class Frames:
             'font-family="sans-serif" font-size="12">'
             '<rect width="720" height="360" fill="white"/>'
             f'<text x="4" y="14">{html.escape(title)}</text>'
-            f'<svg x="4" y="24">{_inner(self.boundary(snap))}</svg>'
-            f'<svg x="344" y="24">{_inner(self.network(snap, clickable=False))}</svg>'
-            f'<svg x="344" y="214" width="360" height="140">{_inner(self.loss(snap))}</svg>'
+            f"{_placed(self.boundary(snap), 4, 24)}"
+            f"{_placed(self.network(snap, clickable=False), 344, 24)}"
+            f"{_placed(self.loss(snap), 354, 214)}"
             "</svg>"
         )
 
 
-def _inner(svg: str) -> str:
-    """An SVG's drawing without its namespace declaration (to nest it inside another SVG)."""
-    return svg.replace(' xmlns="http://www.w3.org/2000/svg"', "", 1)
+def _placed(svg: str, x: int, y: int) -> str:
+    """An SVG picture placed at (x, y) inside another SVG."""
+    return svg.replace('<svg xmlns="http://www.w3.org/2000/svg"', f'<svg x="{x}" y="{y}"', 1)
 
 
 class Picture:
@@ -174,14 +183,27 @@ class Playground:
         names = [*datasets.NAMES, *(["custom"] if custom else [])]
         self.dataset = W.Dropdown(options=names, value=s.dataset, description="data", style=wide)
         self.noise = W.FloatSlider(
-            value=s.noise, min=0.0, max=0.5, step=0.01, description="noise", style=wide, continuous_update=False
+            value=s.noise,
+            min=0.0,
+            max=0.5,
+            step=0.01,
+            description="noise",
+            style=wide,
+            continuous_update=False,
         )
         self.hidden = W.Text(
-            value=", ".join(map(str, s.hidden)), description="hidden layers", style=wide, continuous_update=False
+            value=", ".join(map(str, s.hidden)),
+            description="hidden layers",
+            style=wide,
+            continuous_update=False,
         )
-        self.activation = W.Dropdown(options=list(ACTIVATIONS), value=s.activation, description="activation", style=wide)
+        self.activation = W.Dropdown(
+            options=list(ACTIVATIONS), value=s.activation, description="activation", style=wide
+        )
         self.loss_choice = W.Dropdown(options=list(LOSSES), value=s.loss, description="loss", style=wide)
-        self.optimizer = W.Dropdown(options=list(OPTIMIZERS), value=s.optimizer, description="optimizer", style=wide)
+        self.optimizer = W.Dropdown(
+            options=list(OPTIMIZERS), value=s.optimizer, description="optimizer", style=wide
+        )
         self.lr = W.FloatLogSlider(
             value=s.lr, base=10, min=-4, max=0, step=0.1, description="learning rate", style=wide,
             continuous_update=False, readout_format=".4f",
@@ -346,4 +368,3 @@ class Playground:
     def __repr__(self) -> str:
         s = self.trainer.settings
         return f"<Playground: {s.dataset}, {self.trainer.net}, epoch {self.trainer.epoch}>"
-

@@ -14,6 +14,7 @@ there while the trainer is paused (so pause, one step and play cost nothing whil
 from __future__ import annotations
 
 import numbers
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -63,7 +64,9 @@ class Settings:
 
     def __post_init__(self) -> None:
         if self.dataset not in (*datasets.NAMES, "custom"):
-            raise ValueError(f"dataset must be one of {', '.join([*datasets.NAMES, 'custom'])}, got {self.dataset!r}")
+            raise ValueError(
+                f"dataset must be one of {', '.join([*datasets.NAMES, 'custom'])}, got {self.dataset!r}"
+            )
         _int(self.samples, "samples", 4, 5000)
         _number(self.noise, "noise", 0.0, 2.0)
         _number(self.val_fraction, "val_fraction", 0.0, 0.9)
@@ -86,12 +89,12 @@ class Settings:
 
 
 def _int(x: Any, name: str, low: int, high: int) -> None:
-    if not isinstance(x, numbers.Integral) or isinstance(x, bool) or not low <= x <= high:
+    if not isinstance(x, numbers.Integral) or isinstance(x, bool) or not low <= int(x) <= high:
         raise ValueError(f"{name} must be an int from {low} to {high}, got {x!r}")
 
 
 def _number(x: Any, name: str, low: float, high: float) -> None:
-    if not isinstance(x, numbers.Real) or isinstance(x, bool) or not low <= x <= high:
+    if not isinstance(x, numbers.Real) or isinstance(x, bool) or not low <= float(x) <= high:
         raise ValueError(f"{name} must be a number from {low} to {high}, got {x!r}")
 
 
@@ -225,7 +228,9 @@ class Trainer:
         return self._epoch
 
     def play(self) -> None:
-        """Train continuously in the background until `pause()`."""
+        """Train continuously in the background until `pause()` (not after a divergence)."""
+        if self._diverged is not None:
+            return
         with self._cond:
             self._playing = True
             self._cond.notify_all()
@@ -242,6 +247,8 @@ class Trainer:
     def step(self, epochs: int = 1) -> None:
         """Train `epochs` more epochs in the background, then pause (returns at once)."""
         _int(epochs, "epochs", 1, FOREVER)
+        if self._diverged is not None:
+            return
         with self._cond:
             self._playing = False
             self._budget += epochs
@@ -325,7 +332,9 @@ class Trainer:
         whole training set, and `explain`'s chain-rule paths from it to that loss. Works on a
         copy of the network, so training may go on meanwhile."""
         if label not in self.labels:
-            raise ValueError(f"no parameter {label!r}; the parameters are {self.labels[0]}, ..., {self.labels[-1]}")
+            raise ValueError(
+                f"no parameter {label!r}; the parameters are {self.labels[0]}, ..., {self.labels[-1]}"
+            )
         snap = self.snapshot()
         s = self.settings
         copy = MLP(2, [*s.hidden, 1], activation=s.activation, seed=0)
@@ -336,7 +345,9 @@ class Trainer:
         loss.label = "loss"
         loss.backward()
         param = params[self.labels.index(label)]
-        return Inspection(label, param.data, param.grad, snap.epoch, explain(loss, param, max_paths=max_paths))
+        return Inspection(
+            label, param.data, param.grad, snap.epoch, explain(loss, param, max_paths=max_paths)
+        )
 
     # --- the thread -----------------------------------------------------------------------------
 
@@ -399,20 +410,24 @@ class Trainer:
             fit(
                 self.model,
                 self.loss_fn,
-                self.X,
+                self.X,  # type: ignore[arg-type]  # fit takes arrays too
                 self._targets,
                 epochs=FOREVER,
                 optimizer=self.optimizer,
                 batch_size=None if s.batch_size is None else min(s.batch_size, len(self.X)),
-                validation=(self.X_val, self._val_targets) if len(self.X_val) else None,
+                validation=(self.X_val, self._val_targets) if len(self.X_val) else None,  # type: ignore[arg-type]
                 seed=s.seed + self._runs,
                 progress=False,
                 callbacks=[after_epoch],
                 compile=True,
             )
         except TrainingDiverged as exc:
+            why = re.search(r"\((.*)\); try", str(exc))
             with self._cond:
-                self._diverged = str(exc)
+                self._diverged = (
+                    f"training diverged at epoch {offset + exc.epoch}"
+                    f"{f' ({why.group(1)})' if why else ''}: try a smaller learning rate, then reset"
+                )
                 self._playing = False
                 self._cond.notify_all()
             self._publish()
