@@ -160,7 +160,7 @@ class Playground:
     most redraws a second, and `resolution`, the boundary image's pixels per side."""
 
     def __init__(
-        self, data: tuple[Any, Any] | None = None, *, fps: float = 25.0, resolution: int = 72, **settings: Any
+        self, data: tuple[Any, Any] | None = None, *, fps: float = 30.0, resolution: int = 72, **settings: Any
     ) -> None:
         try:
             import ipywidgets as widgets

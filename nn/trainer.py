@@ -198,19 +198,20 @@ class Trainer:
         s = self.settings
         self.model = MLP(2, [*s.hidden, 1], activation=s.activation, init="xavier", seed=s.seed)
         self.net = Net.of(self.model)
-        self.labels = [p.label for p in self.model.parameters()]
+        self._params = self.model.parameters()
+        self.labels = [p.label for p in self._params]
         self.loss_fn, signed = LOSSES[s.loss]
         self._targets = (2 * self.y - 1 if signed else self.y).tolist()
         self._val_targets = (2 * self.y_val - 1 if signed else self.y_val).tolist()
         self._history = History()
         self._epoch = 0
         self._diverged: str | None = None
-        self._weights = tuple(p.data for p in self.model.parameters())
+        self._weights = tuple(p.data for p in self._params)
         self._make_optimizer()
 
     def _make_optimizer(self) -> None:
         s = self.settings
-        params = self.model.parameters()
+        params = self._params
         if s.optimizer == "adam":
             self.optimizer: Any = Adam(params, lr=s.lr)
         else:
@@ -395,7 +396,7 @@ class Trainer:
             _append(history, run)
             with self._cond:
                 self._epoch = offset + epoch
-                self._weights = tuple(p.data for p in self.model.parameters())
+                self._weights = tuple(p.data for p in self._params)
                 idle = not self._playing and self._budget == 0
                 self._cond.notify_all()
             now = time.perf_counter()
@@ -419,6 +420,7 @@ class Trainer:
                 seed=s.seed + self._runs,
                 progress=False,
                 callbacks=[after_epoch],
+                metric=accuracy,
                 compile=True,
             )
         except TrainingDiverged as exc:
@@ -439,6 +441,11 @@ class Trainer:
             self.on_frame(self.snapshot())
         except Exception as exc:  # a view that fails must not stop training; kept for the caller
             self.frame_error = exc
+
+
+def accuracy(scores: list[float], targets: list[float]) -> float:
+    """The fraction of points on the right side: score > 0 for class 1 (targets 1, else 0 or -1)."""
+    return float(np.mean((np.asarray(scores) > 0) == (np.asarray(targets) > 0)))
 
 
 def _append(into: History, run: History) -> None:
