@@ -124,13 +124,13 @@ class Frames:
             f"epoch {snap.epoch}, training loss {last}, training accuracy {acc}"
         )
         return (
-            '<svg xmlns="http://www.w3.org/2000/svg" width="720" height="360" viewBox="0 0 720 360" '
+            '<svg xmlns="http://www.w3.org/2000/svg" width="720" height="432" viewBox="0 0 720 432" '
             'font-family="sans-serif" font-size="12">'
-            '<rect width="720" height="360" fill="white"/>'
+            '<rect width="720" height="432" fill="white"/>'
             f'<text x="4" y="14">{html.escape(title)}</text>'
             f"{_placed(self.boundary(snap), 4, 24)}"
             f"{_placed(self.network(snap, clickable=False), 344, 24)}"
-            f"{_placed(self.loss(snap), 354, 214)}"
+            f"{_placed(self.loss(snap), 364, 288)}"
             "</svg>"
         )
 
