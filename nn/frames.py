@@ -201,8 +201,8 @@ def loss_svg(train: Sequence[float], val: Sequence[float] = (), width: int = 320
     for values, colour in ((train, TRAIN_COLOUR), (val, VAL_COLOUR)):
         if values:
             parts.append(_polyline(values, width, plot_h, top, colour))
-    last = f"{train[-1]:.4f}" if train else "-"
-    last_val = f"{val[-1]:.4f}" if val else "-"
+    last = f"{train[-1]:.4g}" if train else "-"
+    last_val = f"{val[-1]:.4g}" if val else "-"
     parts.append(
         f'<text x="2" y="{height - 14}" fill="{TRAIN_COLOUR}">training loss {last}</text>'
         f'<text x="{width // 2}" y="{height - 14}" fill="{VAL_COLOUR}">validation loss {last_val}</text>'

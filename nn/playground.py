@@ -21,8 +21,8 @@ from . import datasets
 from .frames import ACTIVATIONS, boundary_svg, extent, grid, loss_svg, network_svg
 from .trainer import LOSSES, OPTIMIZERS, Snapshot, Trainer
 
-BATCH_SIZES: list[tuple[str, int | None]] = [
-    ("all", None),
+BATCH_SIZES: list[tuple[str, int]] = [  # 0 stands for the whole training set (None in Settings)
+    ("all", 0),
     ("1", 1),
     ("8", 8),
     ("16", 16),
@@ -89,7 +89,7 @@ class Frames:
     def numbers(self, snap: Snapshot) -> str:
         """The current epoch's numbers as HTML (each in a span with a class, for tests)."""
 
-        def cell(name: str, value: float | None, css: str, digits: str = ".4f") -> str:
+        def cell(name: str, value: float | None, css: str, digits: str = ".4g") -> str:
             shown = "-" if value is None else format(value, digits)
             return f'<td>{name}</td><td class="{css}" style="text-align:right">{shown}</td>'
 
@@ -117,7 +117,7 @@ class Frames:
     def picture(self, snap: Snapshot) -> str:
         """One SVG of the whole view: boundary, loss curves, diagram and a line of numbers."""
         s = self.trainer.settings
-        last = f"{snap.train_loss[-1]:.4f}" if snap.train_loss else "-"
+        last = f"{snap.train_loss[-1]:.4g}" if snap.train_loss else "-"
         acc = f"{snap.accuracy:.1%}" if snap.accuracy is not None else "-"
         title = (
             f"{s.dataset}, {self.trainer.net}, {s.activation}, {s.loss}, {s.optimizer} lr={s.lr:g}: "
@@ -167,11 +167,13 @@ class Playground:
         except ImportError:
             raise ImportError("nn.Playground needs ipywidgets: pip install 'chainrule[examples]'") from None
         self._lock = threading.RLock()
+        self._syncing = False  # True while the controls are set to the trainer's settings
         self.frames_shown = 0
         self._ready = False
         self.trainer = Trainer(data, on_frame=self._show, fps=fps, **settings)
         self.frames = Frames(self.trainer, resolution)
         self._build(widgets, data is not None)
+        self._shown_settings = self.trainer.settings
         self._ready = True
         self._show(self.trainer.snapshot())
 
@@ -208,8 +210,7 @@ class Playground:
             value=s.lr, base=10, min=-4, max=0, step=0.1, description="learning rate", style=wide,
             continuous_update=False, readout_format=".4f",
         )  # fmt: skip
-        sizes = dict(BATCH_SIZES)
-        batch = s.batch_size if s.batch_size in sizes.values() else None
+        batch = s.batch_size if s.batch_size in dict(BATCH_SIZES).values() else 0
         self.batch = W.Dropdown(options=BATCH_SIZES, value=batch, description="batch size", style=wide)
         for control, name in (
             (self.dataset, "dataset"),
@@ -225,7 +226,7 @@ class Playground:
 
         self.play_button = W.Button(description="play", icon="play", button_style="success")
         self.pause_button = W.Button(description="pause", icon="pause")
-        self.step_button = W.Button(description="one step", icon="step-forward")
+        self.step_button = W.Button(description="step", icon="step-forward", tooltip="one epoch")
         self.reset_button = W.Button(description="reset", icon="undo")
         for button, css, action in (
             (self.play_button, "chainrule-play", lambda _: self.play()),
@@ -276,11 +277,16 @@ class Playground:
 
     def _setting(self, name: str) -> Any:
         def changed(change: dict[str, Any]) -> None:
-            self.configure(**{name: change["new"]})
+            if self._syncing:
+                return
+            value = change["new"]
+            self.configure(**{name: (value or None) if name == "batch_size" else value})
 
         return changed
 
     def _hidden_changed(self, change: dict[str, Any]) -> None:
+        if self._syncing:
+            return
         try:
             hidden = parse_hidden(change["new"])
         except ValueError as exc:
@@ -314,12 +320,6 @@ class Playground:
             self._say(str(exc))
             return
         self._say("")
-        self.frames.refresh_data()
-        labels = ["(pick a weight or bias)", *self.trainer.labels]
-        if list(self.parameter.options) != labels:
-            self.frames.selected = None
-            self.parameter.options = labels
-            self.inspection.value = ""
         self._show(self.trainer.snapshot())
 
     def inspect(self, label: str) -> None:
@@ -342,7 +342,7 @@ class Playground:
     def picture(self) -> Picture:
         """A still picture of the view now (SVG), e.g. to keep in a saved notebook."""
         snap = self.trainer.snapshot()
-        last = f"{snap.train_loss[-1]:.4f}" if snap.train_loss else "-"
+        last = f"{snap.train_loss[-1]:.4g}" if snap.train_loss else "-"
         return Picture(self.frames.picture(snap), f"epoch {snap.epoch}, training loss {last}")
 
     def close(self) -> None:
@@ -354,11 +354,34 @@ class Playground:
         if not self._ready:
             return
         with self._lock:
+            if self.trainer.settings != self._shown_settings:
+                self._sync_controls()
             self.boundary.value = self.frames.boundary(snap)
             self.loss.value = self.frames.loss(snap)
             self.network.value = self.frames.network(snap)
             self.numbers.value = self.frames.numbers(snap)
             self.frames_shown += 1
+
+    def _sync_controls(self) -> None:
+        """Show the trainer's settings in the controls (after `trainer.configure` from code)."""
+        s = self.trainer.settings
+        self._syncing = True
+        try:
+            self.dataset.value, self.noise.value = s.dataset, s.noise
+            self.hidden.value = ", ".join(map(str, s.hidden))
+            self.activation.value, self.loss_choice.value = s.activation, s.loss
+            self.optimizer.value, self.lr.value = s.optimizer, s.lr
+            if s.batch_size in dict(BATCH_SIZES).values() or s.batch_size is None:
+                self.batch.value = s.batch_size or 0
+            labels = ["(pick a weight or bias)", *self.trainer.labels]
+            if list(self.parameter.options) != labels:
+                self.frames.selected = None
+                self.parameter.options = labels
+                self.inspection.value = ""
+        finally:
+            self._syncing = False
+        self.frames.refresh_data()
+        self._shown_settings = s
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
