@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import shutil
 import socket
 import subprocess
 import sys
@@ -23,6 +22,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,7 +57,11 @@ def _until(condition: Callable[[], Any], timeout: float, what: str) -> Any:
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A JupyterLab server on a free port, serving a folder with a copy of notebook 08: its URL."""
     folder = tmp_path_factory.mktemp("lab")
-    shutil.copy(NOTEBOOK, folder / NOTEBOOK.name)
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    for cell in notebook.cells:  # what the page shows then comes from this run only
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    nbformat.write(notebook, folder / NOTEBOOK.name)
     port, token = _free_port(), secrets.token_hex(16)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
@@ -139,16 +143,24 @@ def test_play_in_jupyterlab_lowers_the_loss_and_moves_the_boundary(
     driver = browser
     driver.get(lab)
     _until(lambda: driver.find_elements(By.CSS_SELECTOR, ".jp-Notebook .jp-Cell"), 30, "the notebook")
-    _until(
-        lambda: driver.find_elements(By.CSS_SELECTOR, ".jp-Notebook-ExecutionIndicator[data-status='idle']"),
-        30,
-        "the kernel to be ready",
-    )
+    _until(lambda: _kernel_ready(driver), 30, "the kernel to be ready")
     try:
         _run_and_play(driver, shots)
     except Exception:
         driver.save_screenshot(str(shots / "playground-failed.png"))
         raise
+
+
+def _kernel_ready(driver: Any) -> bool:
+    """The kernel is idle; a "Select Kernel" dialog, which JupyterLab sometimes asks first, is
+    answered with its default (Python 3)."""
+    from selenium.webdriver.common.by import By
+
+    for button in driver.find_elements(By.CSS_SELECTOR, ".jp-Dialog .jp-mod-accept"):
+        button.click()
+        return False
+    found = driver.find_elements(By.CSS_SELECTOR, ".jp-Notebook-ExecutionIndicator[data-status='idle']")
+    return bool(found) and not driver.find_elements(By.CSS_SELECTOR, ".jp-Dialog")
 
 
 def _started(driver: Any) -> bool:
@@ -185,7 +197,11 @@ def _run_and_play(driver: Any, shots: Path) -> None:
     driver.execute_script("arguments[0].scrollIntoView()", view)
     driver.save_screenshot(str(shots / "playground-1-before-play.png"))
     loss_before, image_before, epoch_before = numbers()
-    assert "live-boundary" in driver.page_source  # fit(live=True) drew its view too
+    live = driver.find_element(By.CSS_SELECTOR, ".chainrule-live-boundary")  # fit(live=True)'s view
+    driver.execute_script("arguments[0].scrollIntoView()", live)
+    assert live.find_elements(By.CSS_SELECTOR, "image") and "epoch 300" in driver.page_source
+    driver.save_screenshot(str(shots / "playground-0-live-fit.png"))
+    driver.execute_script("arguments[0].scrollIntoView()", view)
 
     view.find_element(By.CSS_SELECTOR, ".chainrule-play button, button.chainrule-play").click()
     _until(lambda: numbers()[2] > epoch_before + 100, 20, "training to go on after play")
