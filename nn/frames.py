@@ -176,23 +176,39 @@ def boundary_svg(
 # --- the loss curves ------------------------------------------------------------------------------
 
 
-def _polyline(values: Sequence[float], width: float, height: float, top: float, colour: str) -> str:
+def _polyline(values: Sequence[float], width: float, height: float, scale: Any, colour: str) -> str:
     n = len(values)
     step = max(1, n // 300)  # at most ~300 points drawn
     idx = list(range(0, n, step))
     if idx[-1] != n - 1:
         idx.append(n - 1)
     xs = [width * i / max(n - 1, 1) for i in idx]
-    ys = [height * (1 - min(values[i], top) / top) if math.isfinite(values[i]) else 0.0 for i in idx]
+    ys = [height * (1 - scale(values[i])) if math.isfinite(values[i]) else 0.0 for i in idx]
     points = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys))
     return f'<polyline fill="none" stroke="{colour}" stroke-width="1.6" points="{points}"/>'
 
 
 def loss_svg(train: Sequence[float], val: Sequence[float] = (), width: int = 320, height: int = 140) -> str:
-    """Loss per epoch: training (dark) and validation (purple), from 0 to the largest finite loss."""
+    """Loss per epoch: training (dark) and validation (purple). The height runs from 0 to the
+    largest finite loss, or on a log scale once the losses span more than a factor of 100."""
     plot_h = height - 28
-    finite = [v for v in (*train, *val) if math.isfinite(v)]
+    finite = [v for v in (*train, *val) if math.isfinite(v) and v >= 0]
     top = max(finite) * 1.05 if finite and max(finite) > 0 else 1.0
+    positive = [v for v in finite if v > 0]
+    low = min(positive) if positive else top
+    if low > 0 and top / low > 100:
+        span = math.log(top / low)
+
+        def scale(v: float) -> float:
+            return min(max(math.log(max(v, low) / low) / span, 0.0), 1.0)
+
+        axis = f"loss {low:.2g} to {top:.3g}, log scale"
+    else:
+
+        def scale(v: float) -> float:
+            return min(max(v / top, 0.0), 1.0)
+
+        axis = f"loss 0 to {top:.3g}"
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chainrule-loss" width="{width}" '
         f'height="{height}" viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">',
@@ -200,14 +216,13 @@ def loss_svg(train: Sequence[float], val: Sequence[float] = (), width: int = 320
     ]
     for values, colour in ((train, TRAIN_COLOUR), (val, VAL_COLOUR)):
         if values:
-            parts.append(_polyline(values, width, plot_h, top, colour))
+            parts.append(_polyline(values, width, plot_h, scale, colour))
     last = f"{train[-1]:.4g}" if train else "-"
     last_val = f"{val[-1]:.4g}" if val else "-"
     parts.append(
         f'<text x="2" y="{height - 14}" fill="{TRAIN_COLOUR}">training loss {last}</text>'
         f'<text x="{width // 2}" y="{height - 14}" fill="{VAL_COLOUR}">validation loss {last_val}</text>'
-        f'<text x="2" y="{height - 2}" fill="#6b7280">epochs 0 to {len(train)}; '
-        f"loss 0 to {top:.3g}</text></svg>"
+        f'<text x="2" y="{height - 2}" fill="#6b7280">epochs 0 to {len(train)}; {axis}</text></svg>'
     )
     return "".join(parts)
 

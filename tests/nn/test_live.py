@@ -53,7 +53,7 @@ def test_in_a_notebook_the_losses_and_the_boundary_are_drawn(notebook: list[Any]
     boundary, right = box.children
     loss, numbers = right.children
     assert loss.value.count("<polyline") == 2  # training and validation
-    assert f"training loss {history.train_loss[-1]:.4f}" in loss.value
+    assert f"training loss {history.train_loss[-1]:.4g}<" in loss.value
     assert numbers.value.count("epoch 8: training loss") == 1
     assert boundary.value.count("<circle") == 45 and "data:image/png" in boundary.value
 

@@ -233,6 +233,11 @@ def test_the_loss_curve_has_a_line_per_curve_and_prints_the_last_losses() -> Non
     assert svg.count("<polyline") == 2
     assert "training loss 0.25<" in svg and "validation loss 0.4<" in svg
     assert frames.loss_svg([]).count("<polyline") == 0
+    assert "loss 0 to 1.16" in svg
+    wide = frames.loss_svg([1.0, 0.1, 0.001])
+    assert "loss 0.001 to 1.05, log scale" in wide
+    ys = [float(p.split(",")[1]) for p in wide.split('points="')[1].split('"')[0].split()]
+    assert ys[0] < ys[1] < ys[2] and ys[2] - ys[1] == pytest.approx(2 * (ys[1] - ys[0]), rel=0.02)  # decades
 
 
 # --- the widgets ----------------------------------------------------------------------------------
