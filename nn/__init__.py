@@ -6,10 +6,14 @@
     train.py data.py metrics.py   fit, predict, evaluate; inputs and targets checked; metrics
     compiled.py                   fit(compile=True): training through compiled mode's Program
     draw.py demo.py               the network diagram; `chainrule demo`
+    datasets.py                   two-class point sets in the plane (moons, circles, xor, spiral)
+    trainer.py frames.py          the playground: training in a background thread; SVG pictures
+    playground.py live.py         the playground's widgets; fit(live=True) in Jupyter
 
 May import `autograd`'s public names and `autograd.extend`, `autograd.compiled`, `autograd.views`.
 """
 
+from . import datasets
 from .draw import NetworkDrawing, draw_network
 from .layers import MLP, Layer, Neuron
 from .losses import (
@@ -23,7 +27,9 @@ from .losses import (
 )
 from .module import Module
 from .optim import SGD, Adam, Optimizer
+from .playground import Playground
 from .train import History, TrainingDiverged, evaluate, fit, predict
+from .trainer import Trainer
 
 __all__ = [
     "MLP",
@@ -35,10 +41,13 @@ __all__ = [
     "NetworkDrawing",
     "Neuron",
     "Optimizer",
+    "Playground",
+    "Trainer",
     "TrainingDiverged",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "cross_entropy",
+    "datasets",
     "draw_network",
     "evaluate",
     "fit",

@@ -28,6 +28,7 @@ from autograd.value import as_float
 
 from .compiled import CompiledRun, compiled_for, predictions, remember
 from .data import dataset, sample_array, samples
+from .live import live_view
 from .metrics import Metric, pick_metric
 from .optim import SGD
 
@@ -299,6 +300,7 @@ def fit(
     callbacks: Sequence[Callback] = (),
     metric: str | Metric | None = "auto",
     compile: bool = False,  # noqa: A002 (the word users expect, as torch.compile)
+    live: bool = False,
 ) -> History:
     """Train `model` on samples X with targets y by gradient descent; returns a `History`.
 
@@ -321,6 +323,8 @@ def fit(
       whole batches through the generated numpy program: the same numbers, much faster. The
       loss must be one of nn's losses; control flow on `.data` in the model is frozen at trace
       time. `predict` and `evaluate` then use the program too.
+    - `live`: in Jupyter, the loss curves (and the decision boundary, for an nn network with one
+      output on points in the plane) redrawn while training runs; elsewhere only the progress bar.
 
     X and y may be lists or numpy arrays; NaN or infinity in them is refused up front with a
     ValueError naming the sample and feature. A NaN or infinite loss, or an overflow or domain
@@ -345,6 +349,9 @@ def fit(
     for cb in callbacks:
         if not callable(cb):
             raise TypeError(f"each callback must be a function, got {type(cb).__name__}")
+    view = live_view(model, data, y) if live else None  # None outside a notebook
+    if view is not None:
+        callbacks.append(view)
 
     run: Any = (
         CompiledRun(model, loss_fn, optimizer, data, y, _check_loss)
@@ -409,6 +416,8 @@ def fit(
             run.set_weights(best_weights)
     finally:
         run.sync()
+        if view is not None:
+            view.finish(history)
     if compile:
         remember(model, run.compiled)
     return history
