@@ -90,7 +90,7 @@ def draw_network(model: Network, show: str = "weight", renderer: str = "auto") -
                     f"{before}_{i}",
                     f"L{k}_{j}",
                     color=POSITIVE if amount >= 0 else NEGATIVE,
-                    penwidth=f"{_width(amount, largest):.2f}",
+                    penwidth=f"{edge_width(amount, largest):.2f}",
                     tooltip=dot_text(f"{w.label or 'weight'} = {w.data:.4g}, grad {w.grad:.4g}"),
                 )
     return g
@@ -121,7 +121,7 @@ def _shown(w: Value, show: str) -> float:
     return w.data if show == "weight" else w.grad
 
 
-def _width(amount: float, largest: float) -> float:
+def edge_width(amount: float, largest: float) -> float:
     if not math.isfinite(amount) or not math.isfinite(largest) or largest == 0:
         return THINNEST if largest == 0 else WIDEST
     return THINNEST + (WIDEST - THINNEST) * abs(amount) / largest

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from .draw import NEGATIVE, POSITIVE, _width
+from .draw import NEGATIVE, POSITIVE, edge_width
 
 CLASS_COLOURS = ("#f59e0b", "#2563eb")  # class 0 orange, class 1 blue
 _LOW, _HIGH = np.array([245, 158, 11], float), np.array([37, 99, 235], float)
@@ -269,7 +269,7 @@ def network_svg(
                 index += 1
                 x1, y1 = at(k, i)
                 colour = POSITIVE if w >= 0 else NEGATIVE
-                wide = _width(w, largest)
+                wide = edge_width(w, largest)
                 mark = ' stroke-dasharray="3 2"' if name == selected else ""
                 edges.append(
                     f'<line data-param="{html.escape(name)}" x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" '
