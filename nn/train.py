@@ -448,7 +448,9 @@ def evaluate(
     data, targets = dataset(X, y, arrays=use_program)
     outputs: list[Any]
     if compiled is not None and use_program:
-        loss, matrix = compiled.loss(compiled.weights(), data, compiled.targets(targets))
+        weights = compiled.weights()
+        checked = compiled.targets(predictions(compiled.outputs(weights, data)), targets)
+        loss, matrix = compiled.loss(weights, data, checked)
         outputs = predictions(matrix)
     else:
         loss, outputs = _loss_and_predictions(model, loss_fn, data, targets)
