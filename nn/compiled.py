@@ -51,8 +51,9 @@ class CompiledModel:
                 "fit(..., compile=True) reads the targets from y, but loss_fn gives the loss other "
                 f"targets ({top.array_code.targets!r} for y[0] = {t0!r}); train it with compile=False"
             )
-        self._train = self.trainer.batched_functions((1,), (0,), targets=True)[1]
-        self._loss = self.trainer.batched_functions((1,), (0,), targets=True)[0]
+        self._loss, train = self.trainer.batched_functions((1,), (0,), targets=True)
+        assert train is not None  # one output: the loss
+        self._train = train
         self._predict = self.predictor.batched_functions((1,), ())[0]
 
     def weights(self) -> np.ndarray:

@@ -112,7 +112,9 @@ class Loss:
         sizes = []
         for s, (row, t) in enumerate(zip(samples, indices)):
             if isinstance(row, (Value, numbers.Real)) or len(row) < 1:
-                raise ValueError(f"{self.name}: sample {s} needs a list of logits, one per class, got {row!r}")
+                raise ValueError(
+                    f"{self.name}: sample {s} needs a list of logits, one per class, got {row!r}"
+                )
             if not _is_index(t, len(row)):
                 raise ValueError(
                     f"{self.name}: target index {t!r} of sample {s} is not a class in 0..{len(row) - 1}"
@@ -125,10 +127,12 @@ class _Written(LossCode):
     """One loss node's rules: on floats and Values (`value`, `slopes`) and as code (`LossCode`)."""
 
     def __init__(self, loss: Loss, targets: list[Any], sizes: list[int]) -> None:
-        super().__init__(self.float_text, self.slope_texts, self.array_lines, targets, loss.reduction, loss.rows)
+        super().__init__(
+            self.float_text, self.slope_texts, self.array_lines, targets, loss.reduction, loss.rows
+        )
         self.loss, self.sizes = loss, sizes
         self.count = len(sizes)  # the number of terms: predictions, or rows of logits
-        self.divide = loss.reduction == "mean"
+        self.divide = loss.reduction == "mean" and self.count != 1  # x / 1 is x: not written
 
     def _rows(self, xs: Sequence[Any]) -> list[Sequence[Any]]:
         rows, start = [], 0
@@ -191,7 +195,9 @@ class _Written(LossCode):
             term, slope = self._terms(o, t, [None])[0], self._slopes(o, t, [None])[0]
             total = f"({_text(term, True)}).sum(axis=1)"
             lines.append(f"{L} = {total} / {self.count}" if self.divide else f"{L} = {total}")
-            lines.append(f"{G} = {_text(slope, True)}" + ("" if _reads(slope, Y) else f" + np.zeros_like({Y})"))
+            lines.append(
+                f"{G} = {_text(slope, True)}" + ("" if _reads(slope, Y) else f" + np.zeros_like({Y})")
+            )
             return lines
         targets = f"{Y}_t"
         lines.append(f"{targets} = np.reshape({T}, (-1, {self.count}))")

@@ -52,12 +52,33 @@ AT_LEAST = Op(
     code="max({0}, {1})",
     array_code="np.maximum({0}, {1})",
 )
-SHIFT = Op(  # the largest logit of a row, subtracted before exp; its derivative cancels, so 0
-    "shift",
-    lambda *xs: max(xs),
-    lambda out, *xs: (0.0,) * len(xs),
-    code=lambda *xs: xs[0] if len(xs) == 1 else f"max({', '.join(xs)})",
-    array_code=lambda *xs: xs[0] if len(xs) == 1 else f"np.maximum.reduce([{', '.join(xs)}])",
+
+
+def _logsumexp(*zs: float) -> float:
+    """log(sum(e^z)) shifted by the largest z, so that no e^z overflows."""
+    m = max(zs)
+    return m + math.log(math.fsum([math.exp(z - m) for z in zs]))
+
+
+def _logsumexp_code(numpy: bool) -> Any:
+    """The same as code: the shift m bound once, by a lambda, so that it is computed once."""
+    lib, largest = ("np", "np.maximum.reduce([{}])") if numpy else ("math", "max({})")
+
+    def write(*zs: str) -> str:
+        terms = [f"{lib}.exp({z} - m)" for z in zs]
+        total = " + ".join(terms) if numpy else f"math.fsum([{', '.join(terms)}])"
+        m = zs[0] if len(zs) == 1 else largest.format(", ".join(zs))
+        return f"(lambda m: m + {lib}.log({total}))({m})"
+
+    return write
+
+
+LOGSUMEXP = Op(  # d/dz_i = e^(z_i - out): the softmax
+    "logsumexp",
+    _logsumexp,
+    lambda out, *zs: tuple(autograd.exp(z - out) for z in zs),
+    code=_logsumexp_code(False),
+    array_code=_logsumexp_code(True),
 )
 
 
@@ -107,15 +128,9 @@ binary_cross_entropy_with_logits = Loss(
 )
 
 
-def _logsumexp(zs: Sequence[Any]) -> Any:
-    """log(sum(e^z)) shifted by the largest z, so that no e^z overflows."""
-    m = SHIFT(*zs)
-    return m + autograd.log(SUM(*[autograd.exp(z - m) for z in zs]))
-
-
 def _pick(zs: Sequence[Any], t: Any) -> Any:
     """z_t: the logit of class t (a number, or an array of classes in generated code)."""
-    if isinstance(t, numbers.Real):
+    if isinstance(t, numbers.Integral):
         return zs[int(t)]
     return SUM(*[z * EQ(t, float(i)) for i, z in enumerate(zs)])
 
@@ -125,7 +140,7 @@ cross_entropy = Loss(
     term=lambda zs, t, lse: lse - _pick(zs, t),
     slope=lambda zs, t, lse: [autograd.exp(z - lse) - EQ(t, float(i)) for i, z in enumerate(zs)],
     rows=True,
-    shared=_logsumexp,
+    shared=lambda zs: LOGSUMEXP(*zs),
     doc="""Softmax followed by the negative log-likelihood of the right class, averaged over samples.
 
     `logits` is one sample's list of scores with an int `target_index`, or a list of such lists
