@@ -16,8 +16,10 @@ Calling a loss on predictions and targets gives ONE node whose parents are the p
 (a float when none of them is a Value); the targets are data. `check(t)` says what is wrong with
 a target (None when it is fine) and is used by every path, interpreted or compiled, for every
 sample. A loss over a row of logits with one class index per row (cross-entropy) is written with
-`rows=True`: `term(zs, t, s)` and `slope(zs, t, s)` then take the row, with `s = shared(zs)`
-computed once per row (and named once in generated code).
+`rows=True`: `term(zs, t, s)` is the loss of the row zs with class t, and `slope(z, i, t, s)` its
+derivative with respect to the row's i-th logit z, where `s = shared(zs)` (None without `shared`)
+is computed once per row and named once in generated code. As the slope sees one logit at a time
+(and i), the batched program computes it on the whole matrix of logits at once.
 """
 
 from __future__ import annotations
@@ -148,20 +150,19 @@ class _Written(LossCode):
         return [name(self.loss.shared(row)) for row in self._rows(os)]
 
     def _terms(self, os: Sequence[Any], targets: Sequence[Any], shared: list[Any]) -> list[Any]:
-        loss = self.loss
-        if not loss.rows:
-            return [loss.term(o, t) for o, t in zip(os, targets)]
-        rows = zip(self._rows(os), targets, shared)
-        return [loss.term(row, t) if s is None else loss.term(row, t, s) for row, t, s in rows]
+        term = self.loss.term
+        if not self.loss.rows:
+            return [term(o, t) for o, t in zip(os, targets)]
+        return [term(row, t, s) for row, t, s in zip(self._rows(os), targets, shared)]
 
     def _slopes(self, os: Sequence[Any], targets: Sequence[Any], shared: list[Any]) -> list[Any]:
-        loss = self.loss
-        if not loss.rows:
-            found = [loss.slope(o, t) for o, t in zip(os, targets)]
+        slope = self.loss.slope
+        if not self.loss.rows:
+            found = [slope(o, t) for o, t in zip(os, targets)]
         else:
             found = []
             for row, t, s in zip(self._rows(os), targets, shared):
-                found += loss.slope(row, t) if s is None else loss.slope(row, t, s)
+                found += [slope(z, float(i), t, s) for i, z in enumerate(row)]
         return [d / self.count for d in found] if self.divide else found
 
     # --- floats and Values: the node's forward and local rules -------------------------------------
@@ -213,14 +214,18 @@ class _Written(LossCode):
 
         shared = self._shared(columns, name)
         terms = self._terms(columns, row_targets, shared)
-        slopes = self._slopes(columns, row_targets, shared)
-        total = " + ".join(f"({_text(x, True)})" for x in terms)
+        total = " + ".join(f"({_text(x, True)})" for x in terms) if len(terms) > 1 else _text(terms[0], True)
         lines.append(f"{L} = ({total}) / {self.count}" if self.divide else f"{L} = {total}")
-        grads = ", ".join(_text(d, True) for d in slopes)
-        if all(_reads(d, Y) for d in slopes):
-            lines.append(f"{G} = np.stack([{grads}], axis=1)")
-        else:
-            lines.append(f"{G} = np.stack(np.broadcast_arrays({grads}, {Y}[:, 0]), axis=1)[:, :-1]")
+        blocks, start = [], 0  # each row's slope on its whole block of logits: one matrix each
+        for r, (k, s) in enumerate(zip(self.sizes, shared)):
+            z = Code(f"{Y}[:, {start}:{start + k}]", numpy=True)
+            column = Code(f"{targets}[:, {r}:{r + 1}]", numpy=True)
+            s = Code(f"{s.text}[:, None]", numpy=True) if isinstance(s, Code) else s
+            d = self.loss.slope(z, Code(f"np.arange({k})", numpy=True), column, s)
+            d = d / self.count if self.divide else d
+            blocks.append(_text(d, True) + ("" if _reads(d, Y) else f" + np.zeros((len({Y}), {k}))"))
+            start += k
+        lines.append(f"{G} = {blocks[0]}" if len(blocks) == 1 else f"{G} = np.hstack([{', '.join(blocks)}])")
         return lines
 
 

@@ -9,13 +9,12 @@ over all outputs, except `squared_error` (the sum) and `cross_entropy` (the mean
 from __future__ import annotations
 
 import math
-import numbers
-from collections.abc import Sequence
+import re
 from typing import Any
 
 import autograd
 from autograd.extend import Op
-from autograd.ops import EQ, GE, GT, LT, SUM
+from autograd.ops import EQ, GE, GT, LT
 
 from .loss import Loss
 
@@ -60,15 +59,31 @@ def _logsumexp(*zs: float) -> float:
     return m + math.log(math.fsum([math.exp(z - m) for z in zs]))
 
 
+def _block(columns: tuple[str, ...]) -> str | None:
+    """`Y[:, 2:5]` when the texts are the columns `Y[:, 2]`, `Y[:, 3]`, `Y[:, 4]` of one matrix
+    (a row of logits in the batched program), else None."""
+    found = [re.fullmatch(r"(\w+)\[:, (\d+)\]", c) for c in columns]
+    if len(columns) < 2 or not all(found):
+        return None
+    names = {m.group(1) for m in found if m}
+    first = int(found[0].group(2)) if found[0] else 0
+    if len(names) != 1 or [int(m.group(2)) for m in found if m] != list(range(first, first + len(columns))):
+        return None
+    return f"{names.pop()}[:, {first}:{first + len(columns)}]"
+
+
 def _logsumexp_code(numpy: bool) -> Any:
-    """The same as code: the shift m bound once, by a lambda, so that it is computed once."""
-    lib, largest = ("np", "np.maximum.reduce([{}])") if numpy else ("math", "max({})")
+    """The same as code: on floats the shift m bound once by a lambda; on arrays, the row's
+    entries stacked into one matrix, one sample per row."""
 
     def write(*zs: str) -> str:
-        terms = [f"{lib}.exp({z} - m)" for z in zs]
-        total = " + ".join(terms) if numpy else f"math.fsum([{', '.join(terms)}])"
-        m = zs[0] if len(zs) == 1 else largest.format(", ".join(zs))
-        return f"(lambda m: m + {lib}.log({total}))({m})"
+        if numpy:
+            Z = _block(zs) or f"np.stack(np.broadcast_arrays({', '.join(zs)}), axis=-1)"
+            lse = "(lambda m: m + np.log(np.exp(Z - m[..., None]).sum(axis=-1)))(Z.max(axis=-1))"
+            return f"(lambda Z: {lse})({Z})"
+        terms = ", ".join(f"math.exp({z} - m)" for z in zs)
+        m = zs[0] if len(zs) == 1 else f"max({', '.join(zs)})"
+        return f"(lambda m: m + math.log(math.fsum([{terms}])))({m})"
 
     return write
 
@@ -128,17 +143,23 @@ binary_cross_entropy_with_logits = Loss(
 )
 
 
-def _pick(zs: Sequence[Any], t: Any) -> Any:
-    """z_t: the logit of class t (a number, or an array of classes in generated code)."""
-    if isinstance(t, numbers.Integral):
-        return zs[int(t)]
-    return SUM(*[z * EQ(t, float(i)) for i, z in enumerate(zs)])
+PICK = Op(  # the entry of class t among zs: t is data (its derivative 0), the chosen z gets 1
+    "pick",
+    lambda t, *zs: zs[int(t)],
+    lambda out, t, *zs: (0.0, *[EQ(t, float(i)) for i in range(len(zs))]),
+    code=lambda t, *zs: f"[{', '.join(zs)}][int({t})]",
+    array_code=lambda t, *zs: (
+        f"np.take_along_axis({block}, np.asarray({t}, dtype=int)[:, None], axis=1)[:, 0]"
+        if (block := _block(zs))
+        else f"np.choose(np.asarray({t}, dtype=int), [{', '.join(zs)}])"
+    ),
+)
 
 
 cross_entropy = Loss(
     "cross_entropy",
-    term=lambda zs, t, lse: lse - _pick(zs, t),
-    slope=lambda zs, t, lse: [autograd.exp(z - lse) - EQ(t, float(i)) for i, z in enumerate(zs)],
+    term=lambda zs, t, lse: lse - PICK(t, *zs),
+    slope=lambda z, i, t, lse: autograd.exp(z - lse) - EQ(t, i),
     rows=True,
     shared=lambda zs: LOGSUMEXP(*zs),
     doc="""Softmax followed by the negative log-likelihood of the right class, averaged over samples.
