@@ -319,8 +319,9 @@ def fit(
     - `progress`: a progress bar (epoch, loss, validation loss); False prints nothing.
     - `compile`: trace the model and the per-sample loss once (`autograd.trace`) and train on
       whole batches through the generated numpy program: the same numbers, much faster. The
-      loss must be one of nn's losses; control flow on `.data` in the model is frozen at trace
-      time. `predict` and `evaluate` then use the program too.
+      loss must be an `nn.Loss` and the optimizer an `nn.Optimizer` (nn's or your own);
+      control flow on `.data` in the model is frozen at trace time. `predict` and `evaluate`
+      then use the program too (traced again if a parameter of the model was replaced).
 
     X and y may be lists or numpy arrays; NaN or infinity in them is refused up front with a
     ValueError naming the sample and feature. A NaN or infinite loss, or an overflow or domain
