@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from autograd import no_grad
 from autograd.compiled import Program, trace
-from autograd.mode import no_grad
 
 from .loss import Loss
 from .optim import Optimizer
