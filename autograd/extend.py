@@ -12,11 +12,12 @@ local derivative for each input, written with arithmetic and chainrule's functio
 also runs on Values (then `grad` of any order works through the op). `function(op)` also makes
 it callable by name on the command line and as `autograd.NAME`. `record` builds a node from
 data already computed (for a fast path, as `nn`'s neurons use it). `LossCode` writes an op
-that closes over data (a loss and its targets) as code, for compiled mode.
+that closes over data (a loss and its targets) as code, for compiled mode; `Code` is the operand
+that writes expressions (a rule run on it gives its text) and `literal` writes a number.
 """
 
-from .compiled.code import LossCode
+from .compiled.code import Code, LossCode, literal
 from .ops import FUNCTIONS, Op, function
 from .value import apply, record
 
-__all__ = ["FUNCTIONS", "LossCode", "Op", "apply", "function", "record"]
+__all__ = ["FUNCTIONS", "Code", "LossCode", "Op", "apply", "function", "literal", "record"]

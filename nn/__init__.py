@@ -1,8 +1,8 @@
 """chainrule's nn: neurons, layers, MLPs, losses and optimizers, built on `autograd.Value`.
 
     module.py layers.py init.py   Module (parameters, save/load), Neuron, Layer, MLP, initialisation
-    losses.py loss_code.py        the losses, each one node of the graph
-    optim.py                      SGD and Adam
+    loss.py losses.py             `Loss` (a loss written once: term, slope, target check); nn's losses
+    optim.py                      `Optimizer` (an update rule written once), SGD and Adam
     train.py data.py metrics.py   fit, predict, evaluate; inputs and targets checked; metrics
     compiled.py                   fit(compile=True): training through compiled mode's Program
     draw.py demo.py               the network diagram; `chainrule demo`
@@ -16,6 +16,7 @@ May import `autograd`'s public names and `autograd.extend`, `autograd.compiled`,
 from . import datasets
 from .draw import NetworkDrawing, draw_network
 from .layers import MLP, Layer, Neuron
+from .loss import Loss
 from .losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -37,6 +38,7 @@ __all__ = [
     "Adam",
     "History",
     "Layer",
+    "Loss",
     "Module",
     "NetworkDrawing",
     "Neuron",

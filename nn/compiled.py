@@ -3,25 +3,25 @@
 The model is traced twice on the first sample (see `autograd.trace`): once alone (for
 predictions) and once followed by the per-sample loss, whose targets the batched program reads
 from an array. A step runs the batched program on the batch's rows of X and the targets, and
-moves the parameters, which live in one numpy array while training runs (the optimizer's update
-rules, vectorized with the same formulas as nn/optim.py). The model's Values get the numbers back
-at the end, and before any callback sees the model.
+moves the parameters, which live in one numpy array while training runs, with the optimizer's
+own `update` rule run on arrays (nn/optim.py). The model's Values get the numbers back at the
+end, and before any callback sees the model. Targets are checked by the loss's own check
+(nn/loss.py), every sample, before any program runs.
 """
 
 from __future__ import annotations
 
-import math
 import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
+from autograd import no_grad
 from autograd.compiled import Program, trace
-from autograd.compiled.batches import call_checked
-from autograd.extend import LossCode
 
-from .optim import SGD, Adam
+from .loss import Loss
+from .optim import Optimizer
 
 _COMPILED: weakref.WeakKeyDictionary[Any, CompiledModel] = weakref.WeakKeyDictionary()
 
@@ -30,24 +30,31 @@ class CompiledModel:
     """A model and its per-sample loss traced once, run on batches held in numpy arrays."""
 
     def __init__(self, model: Any, loss_fn: Callable[..., Any], x0: list[float], t0: Any) -> None:
-        self.model, self.loss_fn = model, loss_fn
+        self.model, self.loss_fn, self.x0, self.t0 = model, loss_fn, x0, t0
         self.params = model.parameters()
         self.trainer: Program = trace(lambda params, x: loss_fn([model(x)], [t0]), self.params, x0)
-        tape = self.trainer.tape
-        top = tape.nodes[tape.outputs[0]]
-        code = getattr(top.op, "array_code", None)
-        if not isinstance(code, LossCode):
-            what = f"an op {top.op.name!r}" if top.op is not None else "a constant"
+        top = self.trainer.output_op
+        loss = getattr(getattr(top, "array_code", None), "loss", None)
+        if not isinstance(loss, Loss):
+            what = f"an op {top.name!r}" if top is not None else "a constant"
             raise ValueError(
-                "fit(..., compile=True) needs loss_fn to be one of nn's losses applied to the model's "
-                f"outputs (mse_loss, cross_entropy, ...); this loss_fn gives {what} at the top. "
+                "fit(..., compile=True) needs loss_fn to be one of nn's losses (mse_loss, cross_entropy, "
+                f"...) or an nn.Loss, applied to the model's outputs; this loss_fn gives {what} at the top. "
                 "Train it with compile=False."
             )
-        self.code = code
+        self.definition: Loss = loss
         self.predictor = self.trainer.head()  # the model alone: the loss takes its outputs
-        functions = self.trainer._batched_code((1,), (0,), True)[1]
-        self._train, self._loss = functions["value_and_grad"], functions["forward"]
-        self._predict = self.predictor._batched_code((1,), (), False)[1]["forward"]
+        with no_grad():
+            given = self.definition.prepare([model(x0)], [t0])[1]
+        if given != top.array_code.targets:
+            raise ValueError(
+                "fit(..., compile=True) reads the targets from y, but loss_fn gives the loss other "
+                f"targets ({top.array_code.targets!r} for y[0] = {t0!r}); train it with compile=False"
+            )
+        self._loss, train = self.trainer.batched_functions((1,), (0,), targets=True)
+        assert train is not None  # one output: the loss
+        self._train = train
+        self._predict = self.predictor.batched_functions((1,), ())[0]
 
     def weights(self) -> np.ndarray:
         return np.array([p.data for p in self.params])
@@ -57,15 +64,25 @@ class CompiledModel:
         for p, x in zip(self.params, P.tolist()):
             p.data = x
 
-    def targets(self, y: list[Any]) -> np.ndarray:
-        """The targets as the batched program reads them: one row per sample."""
-        if self.code.classes:
-            return np.asarray(y, dtype=np.int64).reshape(len(y), -1)
-        return np.asarray(y, dtype=float).reshape(len(y), -1)
+    def is_current(self) -> bool:
+        """Whether the model still has the parameters (the same Values) it was traced with."""
+        now = self.model.parameters()
+        return len(now) == len(self.params) and all(a is b for a, b in zip(now, self.params))
+
+    def targets(self, outputs: list[Any], y: list[Any], name: str = "y") -> np.ndarray:
+        """The targets checked by the loss (every sample, as interpreted training checks them),
+        as the batched program reads them: one row per sample."""
+        try:
+            ts = self.definition.prepare(outputs, y)[1]
+        except ValueError as exc:
+            exc.add_note(f"(while checking the targets {name} for loss_fn)")
+            raise
+        kind = np.int64 if self.definition.rows else float
+        return np.asarray(ts, dtype=kind).reshape(len(y), -1)
 
     def check_width(self, X: np.ndarray, name: str = "X") -> None:
         """Each row of X must have as many numbers as the sample the model was traced with."""
-        width = self.trainer.tape.arg_sizes[1]
+        width = self.trainer.arg_sizes[1]
         if X.shape[1] != width:
             raise ValueError(
                 f"{name}: each sample needs {width} number(s), as the compiled model was traced with, "
@@ -75,32 +92,41 @@ class CompiledModel:
     def outputs(self, P: np.ndarray, X: np.ndarray) -> np.ndarray:
         """The model's outputs for the rows of X: one row of outputs per sample."""
         self.check_width(X)
-        out = call_checked(self.predictor, self._predict, [P, X], (1,), len(X))
-        return np.asarray(out).reshape(len(X), -1)
+        return np.asarray(self._predict(P, X)).reshape(len(X), -1)
 
     def loss(self, P: np.ndarray, X: np.ndarray, T: np.ndarray) -> tuple[float, np.ndarray]:
         """The loss over all rows (as loss_fn combines samples) and the outputs."""
         self.check_width(X)
-        per_sample, outs = call_checked(self.trainer, self._loss, [P, X, T], (1,), len(X))
+        per_sample, outs = self._loss(P, X, T)
         return self._reduce(per_sample), outs
 
     def step(self, P: np.ndarray, X: np.ndarray, T: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
         """(the batch's loss, d loss / d parameters, the outputs) for the rows of X."""
-        per_sample, (G, _), outs = call_checked(self.trainer, self._train, [P, X, T], (1,), len(X))
-        if self.code.reduction == "mean":
+        per_sample, (G, _), outs = self._train(P, X, T)
+        if self.definition.reduction == "mean":
             G /= len(X)
         return self._reduce(per_sample), G, outs
 
     def _reduce(self, per_sample: np.ndarray) -> float:
-        return float(per_sample.mean() if self.code.reduction == "mean" else per_sample.sum())
+        return float(per_sample.mean() if self.definition.reduction == "mean" else per_sample.sum())
 
 
 def compiled_for(model: Any) -> CompiledModel | None:
-    """The program `fit(..., compile=True)` made for this model, if any."""
+    """The program `fit(..., compile=True)` made for this model, if any; traced again if the
+    model's parameters were replaced since (so it never runs on numbers the model no longer has)."""
     try:
-        return _COMPILED.get(model)
+        compiled = _COMPILED.get(model)
     except TypeError:  # a model that cannot be weakly referenced
         return None
+    if compiled is None or compiled.is_current():
+        return compiled
+    try:
+        compiled = CompiledModel(model, compiled.loss_fn, compiled.x0, compiled.t0)
+    except Exception:  # the model changed beyond what was traced: the engine takes over
+        del _COMPILED[model]
+        return None
+    _COMPILED[model] = compiled
+    return compiled
 
 
 def remember(model: Any, compiled: CompiledModel) -> None:
@@ -115,73 +141,47 @@ def predictions(outs: np.ndarray) -> list[Any]:
     return outs[:, 0].tolist() if outs.shape[1] == 1 else outs.tolist()
 
 
-# --- optimizer updates on arrays ------------------------------------------------------------------
+# --- the optimizer's update on arrays -------------------------------------------------------------
 
 
 class ArrayUpdate:
-    """`optimizer.step()` on the parameter array P, with the same formulas as nn/optim.py.
-
-    SGD and Adam run vectorized; any other optimizer gets the gradients in `.grad` and steps the
-    Values (slower, same numbers). `finish()` hands the optimizer its state back.
-    """
+    """`optimizer.step()` on the parameter array P: the optimizer's own `update(p, g, state)`
+    run once on arrays (every parameter at once), its slots held as arrays meanwhile.
+    `finish()` hands the optimizer its state back."""
 
     def __init__(self, optimizer: Any, compiled: CompiledModel) -> None:
+        kind = type(optimizer)
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(
+                f"fit(..., compile=True) needs an nn.Optimizer (its update rule runs on arrays), got "
+                f"{kind.__name__}; subclass nn.Optimizer and write update(p, g, state), or use compile=False"
+            )
+        if kind.update is Optimizer.update or kind.step is not Optimizer.step:
+            raise TypeError(
+                f"fit(..., compile=True) runs the optimizer's update(p, g, state) on arrays; {kind.__name__} "
+                "overrides step() or has no update(): write its rule in update(), or use compile=False"
+            )
         self.opt = optimizer
-        self.compiled = compiled
         where = {id(p): i for i, p in enumerate(compiled.params)}
-        own = [where.get(id(p)) for p in getattr(optimizer, "params", [])]
-        self.kind: type | None = type(optimizer)
-        if self.kind not in (SGD, Adam) or None in own:
-            self.kind = None
-            return
+        own = [where.get(id(p)) for p in optimizer.params]
+        if None in own:
+            raise ValueError(
+                "fit(..., compile=True): the optimizer holds parameters that are not the model's; "
+                "give it model.parameters()"
+            )
         identity = own == list(range(len(compiled.params)))
         self.idx: Any = slice(None) if identity else np.array(own, dtype=np.int64)
-        if self.kind is SGD:
-            velocity = optimizer.velocity
-            self.v: Any = (
-                None
-                if all(v is None for v in velocity)
-                else np.array([0.0 if v is None else v for v in velocity])
-            )
-        else:
-            self.m, self.v = np.array(optimizer.m, dtype=float), np.array(optimizer.v, dtype=float)
+        self.state = {slot: np.array(optimizer.state[slot], dtype=float) for slot in optimizer.slots}
 
     def step(self, P: np.ndarray, G: np.ndarray) -> None:
-        if self.kind is None:
-            self._step_values(P, G)
-            return
         opt, idx = self.opt, self.idx
-        g = G[idx]
-        if opt.weight_decay != 0.0:
-            g = g + opt.weight_decay * P[idx]
-        if self.kind is SGD:
-            mu = opt.momentum
-            if mu != 0.0:
-                self.v = g if self.v is None else mu * self.v + g
-                g = g + mu * self.v if opt.nesterov else self.v
-            P[idx] -= opt.lr * g
-            return
-        opt.t += 1
-        beta1, beta2 = opt.betas
-        step_size = opt.lr / (1.0 - beta1**opt.t)
-        root_correction = math.sqrt(1.0 - beta2**opt.t)
-        self.m = beta1 * self.m + (1.0 - beta1) * g
-        self.v = beta2 * self.v + (1.0 - beta2) * g * g
-        P[idx] -= step_size * self.m / (np.sqrt(self.v) / root_correction + opt.eps)
-
-    def _step_values(self, P: np.ndarray, G: np.ndarray) -> None:
-        params = self.compiled.params
-        for p, x, g in zip(params, P.tolist(), G.tolist()):
-            p.data, p.grad = x, g
-        self.opt.step()
-        P[:] = [p.data for p in params]
+        opt.begin_step()
+        P[idx] = opt.update(P[idx], G[idx], self.state)
 
     def finish(self) -> None:
         """Give the optimizer back its running state (velocities, moments)."""
-        if self.kind is SGD and isinstance(self.v, np.ndarray):
-            self.opt.velocity = self.v.tolist()
-        elif self.kind is Adam:
-            self.opt.m, self.opt.v = self.m.tolist(), self.v.tolist()
+        for slot, values in self.state.items():
+            self.opt.state[slot] = np.broadcast_to(values, (len(self.opt.params),)).tolist()
 
 
 def run_epoch(
@@ -232,12 +232,20 @@ class CompiledRun:
         self.compiled = CompiledModel(model, loss_fn, X[0].tolist(), y[0])
         self.check_loss = check_loss
         self.update = ArrayUpdate(optimizer, self.compiled)
-        self.X, self.y, self.T = X, y, self.compiled.targets(y)
         self.P = self.compiled.weights()
+        self.X, self.y = X, y
+        self._targets: dict[int, np.ndarray] = {}  # id(y) -> its targets as an array, checked
 
     def first_predictions(self, X: Any, y: list, name: str) -> list:
+        """The predictions before training; the targets checked against them, every sample."""
         self.compiled.check_width(X, name)
-        return predictions(self.compiled.outputs(self.P, X))
+        outputs = predictions(self.compiled.outputs(self.P, X))
+        self._targets[id(y)] = self.compiled.targets(outputs, y, "y" if name == "X" else "y_val")
+        return outputs
+
+    @property
+    def T(self) -> np.ndarray:
+        return self._targets[id(self.y)]
 
     def epoch(self, steps: Iterator[list[int]], want_predictions: bool) -> tuple[float, list, list]:
         loss, outputs, order = run_epoch(
@@ -248,7 +256,7 @@ class CompiledRun:
         return loss, predictions(np.concatenate(outputs)), [self.y[i] for batch in order for i in batch]
 
     def loss_and_predictions(self, X: Any, y: list) -> tuple[float, list]:
-        loss, outs = self.compiled.loss(self.P, X, self.compiled.targets(y))
+        loss, outs = self.compiled.loss(self.P, X, self._targets[id(y)])
         return loss, predictions(outs)
 
     def weights(self) -> np.ndarray:

@@ -1,6 +1,12 @@
 """Optimizers: they move each parameter against its gradient. Same update rules as PyTorch.
 
-An optimizer only changes `p.data`: the update is bookkeeping, not part of any graph.
+An optimizer's rule is written once, in `update(p, g, state)`: the new value of a parameter from
+its value p, its gradient g and its running state (momentum, moments), with plain arithmetic
+(and `sqrt` below), so that it runs on floats, one parameter at a time (`step()` on the model's
+Values), and on numpy arrays, every parameter at once (`fit(..., compile=True)`). A new optimizer
+is one subclass: its `slots` name the state it keeps per parameter (each starts at 0.0) and
+`begin_step()` updates what the whole step shares (Adam's step count). An update only changes
+`p.data`: it is bookkeeping, not part of any graph.
 """
 
 from __future__ import annotations
@@ -15,8 +21,19 @@ from autograd import Value
 from .module import Module
 
 
+def sqrt(x: Any) -> Any:
+    """The square root of a float (math.sqrt) or, element by element, of a numpy array."""
+    return math.sqrt(x) if isinstance(x, float) else x**0.5
+
+
 class Optimizer:
-    """Holds the parameters; `step()` updates them from their `.grad`, `zero_grad()` clears those."""
+    """Holds the parameters; `step()` updates them from their `.grad`, `zero_grad()` clears those.
+
+    Subclasses write `update(p, g, state)` and name their per-parameter state in `slots`;
+    `self.state[slot]` is a list with one entry per parameter, in the order of `self.params`.
+    """
+
+    slots: tuple[str, ...] = ()
 
     def __init__(self, params: Iterable[Value] | Module, lr: float) -> None:
         if isinstance(params, Module):
@@ -34,14 +51,30 @@ class Optimizer:
             raise ValueError("the optimizer got an empty list of parameters")
         self.params = list(unique.values())
         self.lr = _hyper("lr", lr)
+        self.state: dict[str, list[Any]] = {slot: [0.0] * len(self.params) for slot in self.slots}
 
     def zero_grad(self) -> None:
         """Set every parameter's `.grad` to 0 before the next backward pass."""
         for p in self.params:
             p.grad = 0.0
 
+    def begin_step(self) -> None:
+        """Called once at the start of every step, before any `update` (nothing by default)."""
+
+    def update(self, p: Any, g: Any, state: dict[str, Any]) -> Any:
+        """The new value of a parameter (float or array) from its value p and gradient g; may
+        replace the entries of `state` (this parameter's slots)."""
+        raise NotImplementedError(f"{type(self).__name__} must define update(p, g, state)")
+
     def step(self) -> None:
-        raise NotImplementedError
+        """Move every parameter one step: `update` on each parameter's number."""
+        self.begin_step()
+        slots, state, update = self.slots, self.state, self.update
+        for i, p in enumerate(self.params):
+            own = {slot: state[slot][i] for slot in slots}
+            p.data = update(p.data, p.grad, own)
+            for slot in slots:
+                state[slot][i] = own[slot]
 
 
 class SGD(Optimizer):
@@ -50,6 +83,8 @@ class SGD(Optimizer):
     With weight decay, g = grad + weight_decay * p. With momentum, a velocity v = momentum * v + g
     (v = g on the first step) replaces g; Nesterov momentum uses g + momentum * v instead.
     """
+
+    slots = ("velocity",)
 
     def __init__(
         self,
@@ -65,21 +100,20 @@ class SGD(Optimizer):
         if nesterov and self.momentum == 0.0:
             raise ValueError("nesterov momentum needs momentum > 0")
         self.nesterov = bool(nesterov)
-        self.velocity: list[float | None] = [None] * len(self.params)
 
-    def step(self) -> None:
-        """Move every parameter one step against its gradient."""
-        lr, mu, wd = self.lr, self.momentum, self.weight_decay
-        for i, p in enumerate(self.params):
-            g = p.grad
-            if wd != 0.0:
-                g = g + wd * p.data
-            if mu != 0.0:
-                v = self.velocity[i]
-                v = g if v is None else mu * v + g
-                self.velocity[i] = v
-                g = g + mu * v if self.nesterov else v
-            p.data -= lr * g
+    @property
+    def velocity(self) -> list[Any]:
+        return self.state["velocity"]
+
+    def update(self, p: Any, g: Any, state: dict[str, Any]) -> Any:
+        if self.weight_decay != 0.0:
+            g = g + self.weight_decay * p
+        mu = self.momentum
+        if mu != 0.0:
+            v = mu * state["velocity"] + g  # g itself on the first step (the velocity starts at 0)
+            state["velocity"] = v
+            g = g + mu * v if self.nesterov else v
+        return p - self.lr * g
 
     def __repr__(self) -> str:
         return (
@@ -96,6 +130,8 @@ class Adam(Optimizer):
     Weight decay adds weight_decay * p to g (as PyTorch's Adam, not AdamW).
     """
 
+    slots = ("m", "v")
+
     def __init__(
         self,
         params: Iterable[Value] | Module,
@@ -111,23 +147,30 @@ class Adam(Optimizer):
         self.eps = _hyper("eps", eps)
         self.weight_decay = _hyper("weight_decay", weight_decay)
         self.t = 0
-        self.m = [0.0] * len(self.params)
-        self.v = [0.0] * len(self.params)
+        self._step_size = self._root_correction = 1.0
 
-    def step(self) -> None:
-        """Move every parameter one Adam step."""
+    @property
+    def m(self) -> list[Any]:
+        return self.state["m"]
+
+    @property
+    def v(self) -> list[Any]:
+        return self.state["v"]
+
+    def begin_step(self) -> None:
+        """Count the step; the bias corrections depend on the count."""
         self.t += 1
         beta1, beta2 = self.betas
-        step_size = self.lr / (1.0 - beta1**self.t)
-        root_correction = math.sqrt(1.0 - beta2**self.t)
-        eps, wd, m, v = self.eps, self.weight_decay, self.m, self.v
-        for i, p in enumerate(self.params):
-            g = p.grad
-            if wd != 0.0:
-                g = g + wd * p.data
-            m[i] = beta1 * m[i] + (1.0 - beta1) * g
-            v[i] = beta2 * v[i] + (1.0 - beta2) * g * g
-            p.data -= step_size * m[i] / (math.sqrt(v[i]) / root_correction + eps)
+        self._step_size = self.lr / (1.0 - beta1**self.t)
+        self._root_correction = math.sqrt(1.0 - beta2**self.t)
+
+    def update(self, p: Any, g: Any, state: dict[str, Any]) -> Any:
+        if self.weight_decay != 0.0:
+            g = g + self.weight_decay * p
+        beta1, beta2 = self.betas
+        m = state["m"] = beta1 * state["m"] + (1.0 - beta1) * g
+        v = state["v"] = beta2 * state["v"] + (1.0 - beta2) * g * g
+        return p - self._step_size * m / (sqrt(v) / self._root_correction + self.eps)
 
     def __repr__(self) -> str:
         return (

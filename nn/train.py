@@ -321,8 +321,9 @@ def fit(
     - `progress`: a progress bar (epoch, loss, validation loss); False prints nothing.
     - `compile`: trace the model and the per-sample loss once (`autograd.trace`) and train on
       whole batches through the generated numpy program: the same numbers, much faster. The
-      loss must be one of nn's losses; control flow on `.data` in the model is frozen at trace
-      time. `predict` and `evaluate` then use the program too.
+      loss must be an `nn.Loss` and the optimizer an `nn.Optimizer` (nn's or your own);
+      control flow on `.data` in the model is frozen at trace time. `predict` and `evaluate`
+      then use the program too (traced again if a parameter of the model was replaced).
     - `live`: in Jupyter, the loss curves (and the decision boundary, for an nn network with one
       output on points in the plane) redrawn while training runs; elsewhere only the progress bar.
 
@@ -457,7 +458,9 @@ def evaluate(
     data, targets = dataset(X, y, arrays=use_program)
     outputs: list[Any]
     if compiled is not None and use_program:
-        loss, matrix = compiled.loss(compiled.weights(), data, compiled.targets(targets))
+        weights = compiled.weights()
+        checked = compiled.targets(predictions(compiled.outputs(weights, data)), targets)
+        loss, matrix = compiled.loss(weights, data, checked)
         outputs = predictions(matrix)
     else:
         loss, outputs = _loss_and_predictions(model, loss_fn, data, targets)

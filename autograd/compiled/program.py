@@ -343,6 +343,39 @@ class Program:
         shaped = [vs[0].grad if s is None else [v.grad for v in vs] for vs, s in zip(inputs, self.shapes)]
         return [outs[0].data], shaped
 
+    # --- what other packages use (nn's compiled training): small, public ---------------------------
+
+    @property
+    def output_op(self) -> Any:
+        """The op of the first output node (None when that output is an input or a constant)."""
+        return self.tape.nodes[self.tape.outputs[0]].op
+
+    @property
+    def arg_sizes(self) -> list[int]:
+        """How many numbers each argument holds."""
+        return list(self.tape.arg_sizes)
+
+    def batched_functions(
+        self, batched: Sequence[int], wrt: Sequence[int] | None = None, targets: bool = False
+    ) -> tuple[Callable[..., Any], Callable[..., Any] | None]:
+        """`forward` and `value_and_grad` of `batched_source(batched, wrt, targets)` as functions
+        of numpy arrays (one row per sample for the batched arguments, then T with `targets`),
+        returning what that source returns. A domain error raises the engine's error naming the
+        sample. `value_and_grad` is None for a program with several outputs."""
+        from .batches import call_checked
+
+        key = tuple(batched)
+        functions = self._batched_code(key, wrt, targets)[1]
+
+        def checked(fn: Callable[..., Any]) -> Callable[..., Any]:
+            def run(*arrays: Any) -> Any:
+                return call_checked(self, fn, list(arrays), key, len(arrays[key[0]]))
+
+            return run
+
+        grad = functions.get("value_and_grad")
+        return checked(functions["forward"]), (checked(grad) if grad is not None else None)
+
 
 def _rebuild_count(shape: Any) -> list[None]:
     return [None] if shape is None else [x for s in shape for x in _rebuild_count(s)]

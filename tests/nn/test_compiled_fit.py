@@ -127,9 +127,9 @@ def test_validation_early_stopping_and_callbacks() -> None:
     assert h.val_loss and len(seen) == 2 * h.epochs_run
 
 
-def test_an_optimizer_of_another_kind_steps_the_values() -> None:
+def test_an_optimizer_subclass_runs_its_update_on_arrays() -> None:
     class HalfStep(nn.SGD):
-        """An SGD subclass: not vectorized, so the Values step themselves."""
+        """An SGD subclass: its inherited update(p, g, state) runs on the parameter array."""
 
     loss, _, y = CASES["mse_loss"]
 

@@ -21,7 +21,14 @@ ACTIVATIONS = {
     "linear": lambda z: z,
     "leaky_relu": lambda z: z if z > 0 else 0.01 * z,
     "gelu": lambda z: 0.5 * z * (1.0 + math.erf(z / math.sqrt(2.0))),
+    "softplus": lambda z: math.log1p(math.exp(z)),
 }
+
+
+def test_one_list_of_activations_for_layers_and_the_neuron_drawings() -> None:
+    from autograd.views.neurons import ACTIVATIONS as folded
+
+    assert set(nn.layers.ACTIVATIONS) == {*folded, "linear"} == set(ACTIVATIONS)
 
 
 @pytest.mark.parametrize("name", ACTIVATIONS)

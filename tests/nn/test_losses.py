@@ -188,10 +188,10 @@ def test_mismatched_counts_are_refused(name: str) -> None:
         (lambda: nn.binary_cross_entropy([Value(-0.1)], [1.0]), "prediction 0 is -0.1"),
         (
             lambda: nn.binary_cross_entropy([Value(0.5)], [2.0]),
-            r"target 0 is 2.0; targets must be in \[0.0, 1.0\]",
+            r"needs targets in \[0, 1\]; target 0 is 2.0",
         ),
         (lambda: nn.binary_cross_entropy_with_logits([Value(0.5)], [-1.0]), "target 0 is -1.0"),
-        (lambda: nn.hinge_loss([Value(0.5), Value(1.0)], [1.0, 0.0]), "labels -1 or \\+1; label 1 is 0.0"),
+        (lambda: nn.hinge_loss([Value(0.5), Value(1.0)], [1.0, 0.0]), "labels -1 or \\+1; target 1 is 0.0"),
         (
             lambda: nn.cross_entropy([Value(0.5), Value(1.0)], 2),
             r"target index 2 of sample 0 is not a class in 0..1",
