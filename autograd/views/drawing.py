@@ -193,7 +193,7 @@ def draw_graph(
             f"unreadable. Draw a smaller part (e.g. one sample's loss), pass collapse='neuron' to "
             f"fold each neuron into one box, or pass max_nodes={count} (or more) to draw it anyway"
         )
-    cost = layout_cost(order, edge_labels)
+    cost = layout_cost(order, bool(edge_labels))
     if cost.virtual_nodes > (LABELS_REFUSE_ABOVE if edge_labels else REFUSE_ABOVE):
         quicker = " (without edge labels it is quicker: edge_labels=False)" if edge_labels else ""
         raise ValueError(
