@@ -1,20 +1,21 @@
-"""Running a program's batched code: argument checks, numpy's error flags, domain errors by sample."""
+"""Running a program's batched code: argument checks, numpy's error flags, domain errors by sample.
+
+It knows no Program: the program passes its argument names and sizes, and a function that
+replays one sample through the interpreted engine.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from .program import Program
-
 
 def batch_arrays(
-    program: Program, args: tuple[Any, ...], batched: tuple[int, ...]
+    names: Sequence[str], sizes: Sequence[int], args: tuple[Any, ...], batched: tuple[int, ...]
 ) -> tuple[list[np.ndarray], int]:
     """The arguments as float arrays, batched ones as samples x leaves; and the batch length."""
-    names, sizes = program.arg_names, program.tape.arg_sizes
     if len(args) != len(sizes):
         raise TypeError(f"the program takes {len(sizes)} argument(s) ({', '.join(names)}), got {len(args)}")
     for i in batched:
@@ -51,39 +52,33 @@ def batch_arrays(
     return arrays, length
 
 
-def call_checked(program: Program, fn: Any, arrays: list[Any], batched: tuple[int, ...], length: int) -> Any:
+def call_checked(fn: Any, arrays: list[Any], length: int, replay: Callable[[int], Any]) -> Any:
     """Run generated batched code with numpy raising on division by 0, overflow and domain errors;
-    when it does, the interpreted engine replays each sample and raises what it raises (naming the
-    sample), or, if no sample fails there (an overflow IEEE allows), the code runs again quietly."""
+    when it does, `replay(i)` runs each sample i in the interpreted engine, whose error is raised
+    naming the sample, or, if no sample fails there (an overflow IEEE allows), the code runs again
+    quietly."""
     try:
         with np.errstate(divide="raise", over="raise", invalid="raise", under="ignore"):
             return fn(*arrays)
     except FloatingPointError:
         pass
     for i in range(length):
-        flat = [list(x[i]) if a in batched else list(x) for a, x in enumerate(arrays[: len(program.shapes)])]
-        flat = [f[0] if s is None else f for f, s in zip(flat, program.shapes)]
         try:
-            program._interpret(flat, grads=False)
+            replay(i)
         except (ArithmeticError, ValueError) as exc:
             raise type(exc)(f"{exc} (sample {i} of the batch)") from None
     with np.errstate(all="ignore"):
         return fn(*arrays)
 
 
-def run_batched(program: Program, args: tuple[Any, ...], batched: tuple[int, ...]) -> tuple[Any, Any]:
-    """`program.value_and_grad(*args, batched=batched)`."""
-    arrays, length = batch_arrays(program, args, batched)
-    fn = program._batched_code(batched, None, False)[1]["value_and_grad"]
-    value, grads = call_checked(program, fn, arrays, batched, length)
-    value = np.broadcast_to(np.asarray(value, dtype=float), (length,)).copy()
+def shaped_gradients(
+    grads: Sequence[Any], args: tuple[Any, ...], batched: tuple[int, ...], shapes: Sequence[Any]
+) -> tuple[Any, ...]:
+    """Each gradient shaped like its argument; a single-number argument not batched gets the sum."""
     shaped: list[Any] = []
     for a, (g, arg) in enumerate(zip(grads, args)):
-        shape = np.shape(arg)
-        if a in batched:
-            shaped.append(np.asarray(g).reshape(shape))
-        elif program.shapes[a] is None:
+        if a not in batched and shapes[a] is None:
             shaped.append(float(np.sum(g)))
         else:
-            shaped.append(np.asarray(g).reshape(shape))
-    return value, tuple(shaped)
+            shaped.append(np.asarray(g).reshape(np.shape(arg)))
+    return tuple(shaped)

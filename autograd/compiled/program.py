@@ -205,9 +205,7 @@ class Program:
         row per sample, and the gradients of the other arguments are summed over the batch.
         """
         if batched:
-            from .batches import run_batched
-
-            return run_batched(self, args, tuple(batched))
+            return self._value_and_grad_batched(args, tuple(batched))
         if len(self.tape.outputs) != 1:
             raise ValueError(f"value_and_grad needs one output; this function has {len(self.tape.outputs)}")
         run = (self._float or self._floats())["value_and_grad"]
@@ -318,6 +316,27 @@ class Program:
             for v, data, grad in saved:
                 v.data, v.grad = data, grad
 
+    def _value_and_grad_batched(self, args: tuple[Any, ...], batched: tuple[int, ...]) -> tuple[Any, Any]:
+        import numpy as np
+
+        from .batches import batch_arrays, call_checked, shaped_gradients
+
+        arrays, length = batch_arrays(self.arg_names, self.tape.arg_sizes, args, batched)
+        fn = self._batched_code(batched, None, False)[1]["value_and_grad"]
+        value, grads = call_checked(fn, arrays, length, self._replayer(arrays, batched))
+        value = np.broadcast_to(np.asarray(value, dtype=float), (length,)).copy()
+        return value, shaped_gradients(grads, args, batched, self.shapes)
+
+    def _replayer(self, arrays: list[Any], batched: tuple[int, ...]) -> Callable[[int], Any]:
+        """A function running sample i of these batch arrays in the interpreted engine."""
+
+        def replay(i: int) -> Any:
+            flat = [list(x[i]) if a in batched else list(x) for a, x in enumerate(arrays[: len(self.shapes)])]
+            flat = [f[0] if s is None else f for f, s in zip(flat, self.shapes)]
+            return self._interpret(flat, grads=False)
+
+        return replay
+
     def _interpret(self, flat: list[Any], grads: bool) -> tuple[list[float], list[Any] | None]:
         """The interpreted engine on the same graph: Values, op by op, then backward."""
         nodes = self.tape.nodes
@@ -369,7 +388,8 @@ class Program:
 
         def checked(fn: Callable[..., Any]) -> Callable[..., Any]:
             def run(*arrays: Any) -> Any:
-                return call_checked(self, fn, list(arrays), key, len(arrays[key[0]]))
+                arrays_ = list(arrays)
+                return call_checked(fn, arrays_, len(arrays_[key[0]]), self._replayer(arrays_, key))
 
             return run
 
