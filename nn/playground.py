@@ -146,8 +146,11 @@ class Picture:
     def __init__(self, svg: str, text: str) -> None:
         self.svg, self.text = svg, text
 
-    def _repr_svg_(self) -> str:
-        return self.svg
+    def _repr_html_(self) -> str:
+        # an <img> of the SVG survives an untrusted notebook's sanitiser; a bare SVG output does not
+        from autograd.views.inline import image
+
+        return image(self.svg, alt=self.text)
 
     def __repr__(self) -> str:
         return f"<Playground picture: {self.text}>"

@@ -12,91 +12,28 @@ Set CHAINRULE_SHOTS to a folder to keep a screenshot of each graph output.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser import chromium, keep_shot
+from tests.browser import chromium, jupyterlab, keep_shot
 
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 SOURCE_TEXT = ("computation_graph", "_op")  # what a sanitised inline <svg> leaves behind
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The URL of a JupyterLab serving a copy of notebooks/; stopped (its process group) after."""
+    """The URL of a JupyterLab serving a copy of notebooks/."""
     root = tmp_path_factory.mktemp("lab")
     shutil.copytree(NOTEBOOK_DIR, root / "notebooks")
-    # every cell in the page at once (by default JupyterLab adds them as they scroll into view)
-    tracker = root / "settings" / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
-    tracker.parent.mkdir(parents=True)
-    tracker.write_text(json.dumps({"windowingMode": "none"}), encoding="utf-8")
-    news = root / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
-    news.parent.mkdir(parents=True)
-    news.write_text(json.dumps({"fetchNews": "false"}), encoding="utf-8")  # no question in the way
-    env = dict(os.environ)
-    for name in (
-        "JUPYTER_CONFIG_DIR",
-        "JUPYTER_DATA_DIR",
-        "JUPYTER_RUNTIME_DIR",
-        "JUPYTERLAB_WORKSPACES_DIR",
-    ):
-        env[name] = str(root / name.lower())
-    env["JUPYTER_PATH"] = ""
-    port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "jupyterlab",
-        "--no-browser",
-        f"--port={port}",
-        "--ip=127.0.0.1",
-        "--IdentityProvider.token=",
-        "--ServerApp.password=",
-        "--LabApp.extension_manager=readonly",  # no look-ups in a package index
-        *(["--allow-root"] if os.geteuid() == 0 else []),
-        f"--ServerApp.root_dir={root / 'notebooks'}",
-        f"--LabApp.user_settings_dir={root / 'settings'}",
-        f"--LabApp.workspaces_dir={root / 'workspaces'}",
-    ]
-    log = (root / "lab.log").open("wb")
-    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/api/status", timeout=2):
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"JupyterLab did not start: {(root / 'lab.log').read_text()[-2000:]}")
-                time.sleep(0.5)
+    with jupyterlab(root) as url:
         yield url
-    finally:
-        os.killpg(server.pid, 15)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, 9)
-        log.close()
 
 
 @pytest.fixture(scope="module")

@@ -336,8 +336,10 @@ def test_a_picture_is_one_svg_of_the_view_with_its_numbers_in_the_text() -> None
         picture = view.picture()
         last = view.trainer.snapshot().train_loss[-1]
         assert repr(picture) == f"<Playground picture: epoch 20, training loss {last:.4g}>"
-        svg = picture._repr_svg_()
+        svg = picture.svg
         assert svg.startswith("<svg") and svg.count("<svg") == 4 and "onclick" not in svg
+        shown = picture._repr_html_()  # an <img> of that SVG, which an untrusted notebook keeps
+        assert shown.startswith('<img src="data:image/svg+xml;base64,') and "<svg" not in shown
     finally:
         view.close()
 

@@ -12,12 +12,7 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -25,18 +20,10 @@ from typing import Any
 import nbformat
 import pytest
 
+from tests.browser import chromium, jupyterlab
+
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "notebooks" / "08_playground.ipynb"
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-INSTALL = "apt-get install chromium chromium-driver (Debian/Ubuntu), and pip install selenium jupyterlab"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def _until(condition: Callable[[], Any], timeout: float, what: str) -> Any:
@@ -55,63 +42,22 @@ def _until(condition: Callable[[], Any], timeout: float, what: str) -> Any:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A JupyterLab server on a free port, serving a folder with a copy of notebook 08: its URL."""
-    folder = tmp_path_factory.mktemp("lab")
+    """A JupyterLab serving a folder with a copy of notebook 08 without its outputs: its URL."""
+    root = tmp_path_factory.mktemp("lab")
+    (root / "notebooks").mkdir()
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     for cell in notebook.cells:  # what the page shows then comes from this run only
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
-    nbformat.write(notebook, folder / NOTEBOOK.name)
-    port, token = _free_port(), secrets.token_hex(16)
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_RUNTIME_DIR", "JUPYTERLAB_WORKSPACES_DIR"):
-        env[name] = str(folder / f".{name.lower()}")
-    env["JUPYTERLAB_SETTINGS_DIR"] = str(folder / ".settings")
-    command = [
-        sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
-        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={folder}", "--ServerApp.port_retries=0",
-        "--allow-root", "--LabApp.news_url=",
-    ]  # fmt: skip
-    log = open(folder / "server.log", "w")  # noqa: SIM115 (closed below)
-    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=folder)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _until(
-            lambda: urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2).status == 200,
-            40,
-            "JupyterLab to start",
-        )
-        yield f"{base}/lab/tree/{NOTEBOOK.name}?token={token}"
-    finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
+    nbformat.write(notebook, root / "notebooks" / NOTEBOOK.name)
+    with jupyterlab(root) as url:
+        yield f"{url}/lab/tree/{NOTEBOOK.name}"
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not os.access(p, os.X_OK)]
-    if missing:
-        pytest.fail(f"the browser test needs {' and '.join(missing)}: {INSTALL}", pytrace=False)
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        pytest.fail(f"the browser test needs selenium: {INSTALL}", pytrace=False)
-    os.environ["SE_OFFLINE"] = "true"  # selenium-manager must not download anything
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1500,1100"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
-    try:
+    with chromium(1500, 1100) as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 def _menu(driver: Any, menu: str, item: str) -> None:
