@@ -463,6 +463,10 @@ def _sum_forward(*xs: float) -> float:
     return math.fsum(xs)
 
 
+# The table's ops that a neuron may apply to its weighted sum (nn's activations; the drawings fold
+# each into its neuron).
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "gelu", "softplus")
+
 SUM = Op(
     "sum",
     _sum_forward,

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from autograd import Value
 from autograd.extend import record
+from autograd.ops import ACTIVATIONS as TABLE_ACTIVATIONS
 from autograd.ops import DOT, FUNCTIONS
-from autograd.views.neurons import ACTIVATIONS as NEURON_ACTIVATIONS
 
 from .init import RandomSource, initial_weights
 from .module import Module
@@ -30,11 +30,11 @@ if TYPE_CHECKING:
 
 _data = attrgetter("_data")  # the slot behind Value.data, read without its property (hot path)
 
-# One list of activations: the ops the drawings fold into a neuron (autograd/views/neurons.py),
+# One list of activations: the op table's (autograd.ops.ACTIVATIONS, which the drawings fold into a neuron),
 # each applied by its Value method (leaky_relu: slope 0.01) or its table op (gelu: x * Phi(x), as
 # torch.nn.GELU()), and "linear": no activation node, the neuron's output is its weighted sum.
 ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
-    **{name: getattr(Value, name, None) or FUNCTIONS[name] for name in NEURON_ACTIVATIONS},
+    **{name: getattr(Value, name, None) or FUNCTIONS[name] for name in TABLE_ACTIVATIONS},
     "linear": None,
 }
 

@@ -5,9 +5,8 @@ alone, if any. Its weights and bias are parameters; its x are its inputs.
 
 from __future__ import annotations
 
+from ..ops import ACTIVATIONS
 from ..value import Value
-
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "gelu", "softplus")  # folded into a neuron
 
 
 def dot_parts(node: Value) -> tuple[tuple[Value, ...], tuple[Value, ...], Value]:
