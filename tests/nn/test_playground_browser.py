@@ -60,9 +60,23 @@ def browser() -> Iterator[Any]:
         yield driver
 
 
+def _answer_dialogs(driver: Any) -> None:
+    """Accept any dialog JupyterLab put over the page (it may ask for a kernel late, while the
+    page settles), so that it does not catch the clicks meant for the menu."""
+    from selenium.webdriver.common.by import By
+
+    for _ in range(5):
+        buttons = driver.find_elements(By.CSS_SELECTOR, ".jp-Dialog .jp-mod-accept")
+        if not buttons:
+            return
+        buttons[0].click()
+        time.sleep(0.5)
+
+
 def _menu(driver: Any, menu: str, item: str) -> None:
     from selenium.webdriver.common.by import By
 
+    _answer_dialogs(driver)
     for label in driver.find_elements(By.CSS_SELECTOR, ".lm-MenuBar-itemLabel"):
         if label.text == menu:
             label.click()
