@@ -55,11 +55,15 @@ def run(out: str | os.PathLike[str] = "chainrule-demo", epochs: int = 100, seed:
     acc = accuracy(predict(model, X), y)
     print(f"accuracy on the training points: {acc:.0%} (final loss {history.train_loss[-1]:.4g})")
 
+    scores = predict(model, X)
+    drawn = min(range(len(X)), key=lambda i: y[i] * scores[i])  # the smallest margin: most to learn
     folder.mkdir(parents=True, exist_ok=True)
     paths = [
         _write(folder / "loss.png", lambda p: _plot_loss(figure, history.train_loss, sizes, p)),
-        _write(folder / "boundary.png", lambda p: _plot_boundary(figure, model, predict, X, y, acc, p)),
-        _save_graph(model, X[0], y[0], folder / "graph.svg"),
+        _write(
+            folder / "boundary.png", lambda p: _plot_boundary(figure, model, predict, X, y, acc, drawn, p)
+        ),
+        _save_graph(model, X[drawn], y[drawn], folder / "graph.svg"),
     ]
     print("wrote:")
     for path in paths:
@@ -118,7 +122,14 @@ def _plot_loss(figure: Any, losses: list[float], sizes: str, out: IO[bytes]) -> 
 
 
 def _plot_boundary(
-    figure: Any, model: Any, predict: Any, X: list[list[float]], y: list[float], acc: float, out: IO[bytes]
+    figure: Any,
+    model: Any,
+    predict: Any,
+    X: list[list[float]],
+    y: list[float],
+    acc: float,
+    drawn: int,
+    out: IO[bytes],
 ) -> None:
     xs, ys = [p[0] for p in X], [p[1] for p in X]
     x0, x1 = min(xs) - 0.5, max(xs) + 0.5
@@ -139,10 +150,10 @@ def _plot_boundary(
         px = [p[0] for p, t in zip(X, y) if t == label]
         py = [p[1] for p, t in zip(X, y) if t == label]
         ax.scatter(px, py, c=colour, marker=marker, edgecolors="white", linewidths=0.6, s=36, label=name)
-    ax.scatter([X[0][0]], [X[0][1]], s=160, facecolors="none", edgecolors="#111827", linewidths=1.5)
+    ax.scatter([X[drawn][0]], [X[drawn][1]], s=160, facecolors="none", edgecolors="#111827", linewidths=1.5)
     ax.annotate(
-        "the sample drawn in graph.svg",
-        (X[0][0], X[0][1]),
+        "the sample drawn in graph.svg\n(the smallest margin)",
+        (X[drawn][0], X[drawn][1]),
         xytext=(x0 + 0.1, y1 - 0.2),  # the empty top-left corner
         arrowprops={"arrowstyle": "->", "color": "#111827"},
         bbox={"boxstyle": "round", "facecolor": "white", "edgecolor": "#9ca3af", "alpha": 0.9},
@@ -156,7 +167,8 @@ def _plot_boundary(
 
 
 def _save_graph(model: Any, x: list[float], target: float, path: Path) -> Path:
-    """One sample's graph through the trained network down to its loss, the root, with the
+    """One sample's graph (the demo draws the one with the smallest margin, which has the most left
+    to learn) through the trained network down to its loss, the root, with the
     gradient of that loss with respect to each node (what training used). The parameters carry
     the labels nn gave them (`L1.w[0,1]`); the other nodes are named as `explain` names them, in
     forward order (`dot#1` is layer 1's neuron 0)."""
@@ -165,6 +177,8 @@ def _save_graph(model: Any, x: list[float], target: float, path: Path) -> Path:
     score.label = "score"
     loss = hinge_loss([score], [target])
     loss.label = f"loss (target {target:+g})"
+    if loss.data == 0.0:  # every sample is past the margin: no gradient flows, and the picture says so
+        loss.label += ": past the margin, so every grad is 0"
     model.zero_grad()
     loss.backward()
     return viz.save_svg(loss, path)
