@@ -55,6 +55,7 @@ class CompiledModel:
         assert train is not None  # one output: the loss
         self._train = train
         self._predict = self.predictor.batched_functions((1,), ())[0]
+        self.width = len(self.predictor.tape.outputs)  # the model's outputs per sample
 
     def weights(self) -> np.ndarray:
         return np.array([p.data for p in self.params])
@@ -69,9 +70,20 @@ class CompiledModel:
         now = self.model.parameters()
         return len(now) == len(self.params) and all(a is b for a, b in zip(now, self.params))
 
+    def quick_targets(self, y: list[Any]) -> np.ndarray | None:
+        """The targets checked at once with numpy when the loss needs no outputs to check them
+        (as the batched program reads them); None when `targets` must check them one by one."""
+        if self.definition.check_prediction is not None:
+            return None
+        result: np.ndarray | None = self.definition.targets_array(y, self.width)
+        return result
+
     def targets(self, outputs: list[Any], y: list[Any], name: str = "y") -> np.ndarray:
         """The targets checked by the loss (every sample, as interpreted training checks them),
         as the batched program reads them: one row per sample."""
+        quick = self.quick_targets(y)
+        if quick is not None:
+            return quick
         try:
             ts = self.definition.prepare(outputs, y)[1]
         except ValueError as exc:
@@ -228,7 +240,9 @@ class CompiledRun:
         X: Any,
         y: list,
         check_loss: Callable[[float], None],
+        outputs_read: bool = True,
     ) -> None:
+        self.outputs_read = outputs_read  # whether fit reads the predictions before training
         self.compiled = CompiledModel(model, loss_fn, X[0].tolist(), y[0])
         self.check_loss = check_loss
         self.update = ArrayUpdate(optimizer, self.compiled)
@@ -237,8 +251,13 @@ class CompiledRun:
         self._targets: dict[int, np.ndarray] = {}  # id(y) -> its targets as an array, checked
 
     def first_predictions(self, X: Any, y: list, name: str) -> list:
-        """The predictions before training; the targets checked against them, every sample."""
+        """The predictions before training (an empty list when nothing reads them and the
+        targets can be checked without them); the targets checked, every sample."""
         self.compiled.check_width(X, name)
+        quick = self.compiled.quick_targets(y)
+        if quick is not None and not (self.outputs_read and name == "X"):
+            self._targets[id(y)] = quick
+            return []
         outputs = predictions(self.compiled.outputs(self.P, X))
         self._targets[id(y)] = self.compiled.targets(outputs, y, "y" if name == "X" else "y_val")
         return outputs

@@ -230,3 +230,36 @@ def test_samples_of_another_width_are_refused_by_name() -> None:
             progress=False,
             compile=True,
         )
+
+
+@pytest.mark.parametrize("loss_fn, bad", [("cross_entropy", 3), ("cross_entropy", 1.5), ("mse_loss", None)])
+def test_targets_checked_at_once_name_the_same_sample(loss_fn: str, bad: Any) -> None:
+    """Without a metric the targets are checked with numpy, no forward pass; a bad one still
+    gets the message of the sample-by-sample check, naming the same sample."""
+    X = np.random.default_rng(0).random((8, 2))
+    model = nn.MLP(2, [3], seed=0)
+    if loss_fn == "cross_entropy":
+        y: list[Any] = [0, 1, 2, 1, 0, bad, 2, 0]
+    else:
+        model = nn.MLP(2, [1], seed=0)
+        y = [0.5] * 8
+    messages = []
+    for compiled in (False, True):
+        try:
+            nn.fit(
+                model,
+                getattr(nn, loss_fn),
+                X,
+                y,
+                epochs=1,
+                lr=0.1,
+                progress=False,
+                metric=None,
+                compile=compiled,
+            )
+        except ValueError as exc:
+            messages.append(str(exc).split("\n")[0])
+    if bad is None:
+        assert messages == []
+    else:
+        assert len(messages) == 2 and "sample 5" in messages[1] and messages[0] == messages[1]
