@@ -56,6 +56,7 @@ class CompiledModel:
         self._train = train
         self._predict = self.predictor.batched_functions((1,), ())[0]
         self.width = len(self.predictor.tape.outputs)  # the model's outputs per sample
+        self._grads = np.empty(len(self.params))  # every step's gradient is written into it
 
     def weights(self) -> np.ndarray:
         return np.array([p.data for p in self.params])
@@ -113,14 +114,16 @@ class CompiledModel:
         return self._reduce(per_sample), outs
 
     def step(self, P: np.ndarray, X: np.ndarray, T: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-        """(the batch's loss, d loss / d parameters, the outputs) for the rows of X."""
-        per_sample, (G, _), outs = self._train(P, X, T)
-        if self.definition.reduction == "mean":
-            G /= len(X)
+        """(the batch's loss, d loss / d parameters, the outputs) for the rows of X. The gradient
+        array is this model's own, written again by the next step."""
+        mean = self.definition.reduction == "mean"
+        # a mean's 1/m multiplies the loss's gradient (one row per sample), not every parameter's
+        per_sample, (G, _), outs = self._train(P, X, T, 1.0 / len(X) if mean else 1.0, (self._grads,))
         return self._reduce(per_sample), G, outs
 
     def _reduce(self, per_sample: np.ndarray) -> float:
-        return float(per_sample.mean() if self.definition.reduction == "mean" else per_sample.sum())
+        total = float(per_sample.sum())  # what ndarray.mean computes, without its Python layer
+        return total / len(per_sample) if self.definition.reduction == "mean" else total
 
 
 def compiled_for(model: Any) -> CompiledModel | None:
@@ -156,6 +159,9 @@ def predictions(outs: np.ndarray) -> list[Any]:
 # --- the optimizer's update on arrays -------------------------------------------------------------
 
 
+_PIECE = 8192
+
+
 class ArrayUpdate:
     """`optimizer.step()` on the parameter array P: the optimizer's own `update(p, g, state)`
     run once on arrays (every parameter at once), its slots held as arrays meanwhile.
@@ -186,9 +192,20 @@ class ArrayUpdate:
         self.state = {slot: np.array(optimizer.state[slot], dtype=float) for slot in optimizer.slots}
 
     def step(self, P: np.ndarray, G: np.ndarray) -> None:
-        opt, idx = self.opt, self.idx
+        opt, idx, state = self.opt, self.idx, self.state
         opt.begin_step()
-        P[idx] = opt.update(P[idx], G[idx], self.state)
+        whole = isinstance(idx, slice)
+        p, g = (P, G) if whole else (P[idx], G[idx])
+        # the rule runs on pieces of at most _PIECE numbers: its temporaries then stay small
+        # arrays, which numpy allocates quickly (one of 40,000 floats cost ~10x its arithmetic)
+        for start in range(0, len(p), _PIECE):
+            part = slice(start, start + _PIECE)
+            own = {slot: values[part] for slot, values in state.items()}
+            p[part] = opt.update(p[part], g[part], own)
+            for slot, values in state.items():
+                values[part] = own[slot]
+        if not whole:
+            P[idx] = p
 
     def finish(self) -> None:
         """Give the optimizer back its running state (velocities, moments)."""
@@ -212,7 +229,10 @@ def run_epoch(
     n = len(X)
     everything = list(range(n))
     for batch in steps:
-        if len(batch) == n and batch == everything:
+        if len(batch) == 1:
+            i = batch[0]
+            xb, tb = X[i : i + 1], T[i : i + 1]  # one sample: views, no copy
+        elif len(batch) == n and batch == everything:
             xb, tb = X, T  # the full batch in order: no copy
         else:
             rows = np.asarray(batch, dtype=np.int64)
