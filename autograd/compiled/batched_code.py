@@ -454,7 +454,9 @@ class BatchedWriter:
             first = view and len(set(flat)) == len(flat) and written.isdisjoint(flat)
             written.update(flat)
             if first:  # the layer's entries are reached here first: the product goes straight in
-                self.lines.append(f"np.matmul({g}.T, {X}, out={target})")
+                # one sample: an outer product, which numpy's multiply writes faster than matmul
+                product = f"np.matmul({g}.T, {X}, out={target})"
+                self.lines.append(f"{product} if len({X}) > 1 else np.multiply({g}.T, {X}, out={target})")
             elif view:  # a view into the argument's gradient: add the layer's gradient in place
                 self.summed.add(vec.arg)
                 self.lines.append(f"{self.g(W)} = {target}")
