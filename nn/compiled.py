@@ -159,7 +159,7 @@ def predictions(outs: np.ndarray) -> list[Any]:
 # --- the optimizer's update on arrays -------------------------------------------------------------
 
 
-_PIECE = 8192
+_PIECE = 15_000  # 120 kB: below the size malloc hands to mmap (128 kB)
 
 
 class ArrayUpdate:
@@ -200,10 +200,12 @@ class ArrayUpdate:
         # arrays, which numpy allocates quickly (one of 40,000 floats cost ~10x its arithmetic)
         for start in range(0, len(p), _PIECE):
             part = slice(start, start + _PIECE)
-            own = {slot: values[part] for slot, values in state.items()}
+            views = {slot: values[part] for slot, values in state.items()}
+            own = dict(views)
             p[part] = opt.update(p[part], g[part], own)
-            for slot, values in state.items():
-                values[part] = own[slot]
+            for slot, value in own.items():
+                if value is not views[slot]:  # the rule gave the slot new numbers
+                    state[slot][part] = value
         if not whole:
             P[idx] = p
 

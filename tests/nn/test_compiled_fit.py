@@ -263,3 +263,25 @@ def test_targets_checked_at_once_name_the_same_sample(loss_fn: str, bad: Any) ->
         assert messages == []
     else:
         assert len(messages) == 2 and "sample 5" in messages[1] and messages[0] == messages[1]
+
+
+@pytest.mark.parametrize(
+    "make", [lambda ps: nn.Adam(ps, lr=0.01), lambda ps: nn.SGD(ps, lr=0.1, momentum=0.9)]
+)
+def test_the_update_on_pieces_of_the_array_equals_the_optimizers_step(make: Any) -> None:
+    """With more parameters than one piece, the array update (run piece by piece, slots too)
+    moves every parameter as optimizer.step() moves the Values."""
+    model = nn.MLP(200, [80, 10], seed=0)
+    params = model.parameters()
+    assert len(params) > nn.compiled._PIECE
+    compiled = nn.compiled.CompiledModel(model, nn.cross_entropy, [0.1] * 200, 3)
+    update, on_values = nn.compiled.ArrayUpdate(make(params), compiled), make(params)
+    P = compiled.weights()
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        G = rng.normal(size=len(params))
+        update.step(P, G)
+        for p, g in zip(params, G.tolist()):
+            p.grad = g
+        on_values.step()
+    assert np.allclose(P, [p.data for p in params], rtol=1e-12, atol=1e-15)
