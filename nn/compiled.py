@@ -54,7 +54,7 @@ class CompiledModel:
         self._loss, train = self.trainer.batched_functions((1,), (0,), targets=True)
         assert train is not None  # one output: the loss
         self._train = train
-        self._predict = self.predictor.batched_functions((1,), ())[0]
+        self._predict_fn: Callable[..., Any] | None = None  # written when first needed
         self.width = len(self.predictor.tape.outputs)  # the model's outputs per sample
         self._grads = np.empty(len(self.params))  # every step's gradient is written into it
 
@@ -105,7 +105,9 @@ class CompiledModel:
     def outputs(self, P: np.ndarray, X: np.ndarray) -> np.ndarray:
         """The model's outputs for the rows of X: one row of outputs per sample."""
         self.check_width(X)
-        return np.asarray(self._predict(P, X)).reshape(len(X), -1)
+        if self._predict_fn is None:
+            self._predict_fn = self.predictor.batched_functions((1,), ())[0]
+        return np.asarray(self._predict_fn(P, X)).reshape(len(X), -1)
 
     def loss(self, P: np.ndarray, X: np.ndarray, T: np.ndarray) -> tuple[float, np.ndarray]:
         """The loss over all rows (as loss_fn combines samples) and the outputs."""

@@ -74,6 +74,9 @@ def _target(t: Any) -> Any:
 def targets(y: Any, name: str) -> list[Any]:
     """Each target as an int (class index), a finite float, or a list of finite floats."""
     if isinstance(y, np.ndarray):
+        ints = y.dtype.kind in "iu" and y.ndim == 1  # class indices: whole and finite already
+        if ints or (y.dtype.kind == "f" and y.ndim in (1, 2) and np.isfinite(y).all()):
+            return y.tolist()  # what the check below makes of them, without it
         y = y.tolist()
     out = []
     for k, t in enumerate(y):
