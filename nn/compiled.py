@@ -232,15 +232,20 @@ def run_epoch(
     total, count, outputs, order = 0.0, 0, [], []
     n = len(X)
     everything = list(range(n))
+    X_rows, T_rows = X[:0], T[:0]  # a batch's rows are gathered into these (grown when needed)
     for batch in steps:
-        if len(batch) == 1:
+        m = len(batch)
+        if m == 1:
             i = batch[0]
             xb, tb = X[i : i + 1], T[i : i + 1]  # one sample: views, no copy
-        elif len(batch) == n and batch == everything:
+        elif m == n and batch == everything:
             xb, tb = X, T  # the full batch in order: no copy
         else:
-            rows = np.asarray(batch, dtype=np.int64)
-            xb, tb = X[rows], T[rows]
+            if m > len(X_rows):  # a new array per batch costs more than copying the rows in
+                X_rows, T_rows = np.empty((m, X.shape[1])), np.empty((m, T.shape[1]), dtype=T.dtype)
+            rows = np.asarray(batch, dtype=np.int64)  # every index is in 0..n-1: "clip" never clips
+            xb = np.take(X, rows, axis=0, out=X_rows[:m], mode="clip")
+            tb = np.take(T, rows, axis=0, out=T_rows[:m], mode="clip")
         loss, G, outs = compiled.step(P, xb, tb)
         check_loss(loss)
         update.step(P, G)
