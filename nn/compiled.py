@@ -54,7 +54,9 @@ class CompiledModel:
         self._loss, train = self.trainer.batched_functions((1,), (0,), targets=True)
         assert train is not None  # one output: the loss
         self._train = train
-        self._predict = self.predictor.batched_functions((1,), ())[0]
+        self._predict_fn: Callable[..., Any] | None = None  # written when first needed
+        self.width = len(self.predictor.tape.outputs)  # the model's outputs per sample
+        self._grads = np.empty(len(self.params))  # every step's gradient is written into it
 
     def weights(self) -> np.ndarray:
         return np.array([p.data for p in self.params])
@@ -69,9 +71,20 @@ class CompiledModel:
         now = self.model.parameters()
         return len(now) == len(self.params) and all(a is b for a, b in zip(now, self.params))
 
+    def quick_targets(self, y: list[Any]) -> np.ndarray | None:
+        """The targets checked at once with numpy when the loss needs no outputs to check them
+        (as the batched program reads them); None when `targets` must check them one by one."""
+        if self.definition.check_prediction is not None:
+            return None
+        result: np.ndarray | None = self.definition.targets_array(y, self.width)
+        return result
+
     def targets(self, outputs: list[Any], y: list[Any], name: str = "y") -> np.ndarray:
         """The targets checked by the loss (every sample, as interpreted training checks them),
         as the batched program reads them: one row per sample."""
+        quick = self.quick_targets(y)
+        if quick is not None:
+            return quick
         try:
             ts = self.definition.prepare(outputs, y)[1]
         except ValueError as exc:
@@ -92,7 +105,9 @@ class CompiledModel:
     def outputs(self, P: np.ndarray, X: np.ndarray) -> np.ndarray:
         """The model's outputs for the rows of X: one row of outputs per sample."""
         self.check_width(X)
-        return np.asarray(self._predict(P, X)).reshape(len(X), -1)
+        if self._predict_fn is None:
+            self._predict_fn = self.predictor.batched_functions((1,), ())[0]
+        return np.asarray(self._predict_fn(P, X)).reshape(len(X), -1)
 
     def loss(self, P: np.ndarray, X: np.ndarray, T: np.ndarray) -> tuple[float, np.ndarray]:
         """The loss over all rows (as loss_fn combines samples) and the outputs."""
@@ -101,14 +116,16 @@ class CompiledModel:
         return self._reduce(per_sample), outs
 
     def step(self, P: np.ndarray, X: np.ndarray, T: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-        """(the batch's loss, d loss / d parameters, the outputs) for the rows of X."""
-        per_sample, (G, _), outs = self._train(P, X, T)
-        if self.definition.reduction == "mean":
-            G /= len(X)
+        """(the batch's loss, d loss / d parameters, the outputs) for the rows of X. The gradient
+        array is this model's own, written again by the next step."""
+        mean = self.definition.reduction == "mean"
+        # a mean's 1/m multiplies the loss's gradient (one row per sample), not every parameter's
+        per_sample, (G, _), outs = self._train(P, X, T, 1.0 / len(X) if mean else 1.0, (self._grads,))
         return self._reduce(per_sample), G, outs
 
     def _reduce(self, per_sample: np.ndarray) -> float:
-        return float(per_sample.mean() if self.definition.reduction == "mean" else per_sample.sum())
+        total = float(per_sample.sum())  # what ndarray.mean computes, without its Python layer
+        return total / len(per_sample) if self.definition.reduction == "mean" else total
 
 
 def compiled_for(model: Any) -> CompiledModel | None:
@@ -144,6 +161,9 @@ def predictions(outs: np.ndarray) -> list[Any]:
 # --- the optimizer's update on arrays -------------------------------------------------------------
 
 
+_PIECE = 15_000  # 120 kB: below the size malloc hands to mmap (128 kB)
+
+
 class ArrayUpdate:
     """`optimizer.step()` on the parameter array P: the optimizer's own `update(p, g, state)`
     run once on arrays (every parameter at once), its slots held as arrays meanwhile.
@@ -174,9 +194,22 @@ class ArrayUpdate:
         self.state = {slot: np.array(optimizer.state[slot], dtype=float) for slot in optimizer.slots}
 
     def step(self, P: np.ndarray, G: np.ndarray) -> None:
-        opt, idx = self.opt, self.idx
+        opt, idx, state = self.opt, self.idx, self.state
         opt.begin_step()
-        P[idx] = opt.update(P[idx], G[idx], self.state)
+        whole = isinstance(idx, slice)
+        p, g = (P, G) if whole else (P[idx], G[idx])
+        # the rule runs on pieces of at most _PIECE numbers: its temporaries then stay small
+        # arrays, which numpy allocates quickly (one of 40,000 floats cost ~10x its arithmetic)
+        for start in range(0, len(p), _PIECE):
+            part = slice(start, start + _PIECE)
+            views = {slot: values[part] for slot, values in state.items()}
+            own = dict(views)
+            p[part] = opt.update(p[part], g[part], own)
+            for slot, value in own.items():
+                if value is not views[slot]:  # the rule gave the slot new numbers
+                    state[slot][part] = value
+        if not whole:
+            P[idx] = p
 
     def finish(self) -> None:
         """Give the optimizer back its running state (velocities, moments)."""
@@ -199,12 +232,20 @@ def run_epoch(
     total, count, outputs, order = 0.0, 0, [], []
     n = len(X)
     everything = list(range(n))
+    X_rows, T_rows = X[:0], T[:0]  # a batch's rows are gathered into these (grown when needed)
     for batch in steps:
-        if len(batch) == n and batch == everything:
+        m = len(batch)
+        if m == 1:
+            i = batch[0]
+            xb, tb = X[i : i + 1], T[i : i + 1]  # one sample: views, no copy
+        elif m == n and batch == everything:
             xb, tb = X, T  # the full batch in order: no copy
         else:
-            rows = np.asarray(batch, dtype=np.int64)
-            xb, tb = X[rows], T[rows]
+            if m > len(X_rows):  # a new array per batch costs more than copying the rows in
+                X_rows, T_rows = np.empty((m, X.shape[1])), np.empty((m, T.shape[1]), dtype=T.dtype)
+            rows = np.asarray(batch, dtype=np.int64)  # every index is in 0..n-1: "clip" never clips
+            xb = np.take(X, rows, axis=0, out=X_rows[:m], mode="clip")
+            tb = np.take(T, rows, axis=0, out=T_rows[:m], mode="clip")
         loss, G, outs = compiled.step(P, xb, tb)
         check_loss(loss)
         update.step(P, G)
@@ -228,7 +269,9 @@ class CompiledRun:
         X: Any,
         y: list,
         check_loss: Callable[[float], None],
+        outputs_read: bool = True,
     ) -> None:
+        self.outputs_read = outputs_read  # whether fit reads the predictions before training
         self.compiled = CompiledModel(model, loss_fn, X[0].tolist(), y[0])
         self.check_loss = check_loss
         self.update = ArrayUpdate(optimizer, self.compiled)
@@ -237,8 +280,13 @@ class CompiledRun:
         self._targets: dict[int, np.ndarray] = {}  # id(y) -> its targets as an array, checked
 
     def first_predictions(self, X: Any, y: list, name: str) -> list:
-        """The predictions before training; the targets checked against them, every sample."""
+        """The predictions before training (an empty list when nothing reads them and the
+        targets can be checked without them); the targets checked, every sample."""
         self.compiled.check_width(X, name)
+        quick = self.compiled.quick_targets(y)
+        if quick is not None and not (self.outputs_read and name == "X"):
+            self._targets[id(y)] = quick
+            return []
         outputs = predictions(self.compiled.outputs(self.P, X))
         self._targets[id(y)] = self.compiled.targets(outputs, y, "y" if name == "X" else "y_val")
         return outputs

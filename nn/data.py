@@ -48,7 +48,9 @@ def sample_array(X: Any, name: str) -> np.ndarray:
         A = A.reshape(-1, 1)
     if A.ndim != 2:
         raise ValueError(f"{name} must have one row per sample (2 dimensions), got shape {A.shape}")
-    if not np.isfinite(A).all():
+    # a finite sum means every number is finite (one NaN or infinity makes the sum NaN or
+    # infinite): one pass without an array of flags; the search below only runs otherwise
+    if not math.isfinite(A.sum()) and not np.isfinite(A).all():
         k, j = (int(i) for i in np.argwhere(~np.isfinite(A))[0])
         raise ValueError(_not_finite(name, k, j, float(A[k, j])))
     return A
@@ -74,6 +76,9 @@ def _target(t: Any) -> Any:
 def targets(y: Any, name: str) -> list[Any]:
     """Each target as an int (class index), a finite float, or a list of finite floats."""
     if isinstance(y, np.ndarray):
+        ints = y.dtype.kind in "iu" and y.ndim == 1  # class indices: whole and finite already
+        if ints or (y.dtype.kind == "f" and y.ndim in (1, 2) and np.isfinite(y).all()):
+            return y.tolist()  # what the check below makes of them, without it
         y = y.tolist()
     out = []
     for k, t in enumerate(y):

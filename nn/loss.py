@@ -102,6 +102,29 @@ class Loss:
             out.append(t)
         return preds, out, [1] * len(preds)
 
+    def targets_array(self, y: Sequence[Any], width: int) -> Any:
+        """The targets of len(y) samples with `width` outputs each, checked at once with numpy, as
+        one row per sample (class indices as int64); None when one may be bad or the shapes are not
+        the plain ones, so that `prepare` (one sample at a time) names the first bad target."""
+        import numpy as np
+
+        try:
+            T = np.asarray(y, dtype=float)
+        except (TypeError, ValueError):
+            return None
+        n = len(y)
+        if n == 0 or not np.isfinite(T).all():
+            return None
+        if self.rows:
+            if width < 2 or T.shape != (n,) or not ((T >= 0) & (T < width) & (T == np.floor(T))).all():
+                return None
+            return T.astype(np.int64).reshape(n, 1)
+        if T.size != n * width or T.shape not in ((n,), (n, width)):
+            return None
+        if self.check is not None and any(self.check(float(t)) for t in np.unique(T)):
+            return None
+        return T.reshape(n, -1)
+
     def _prepare_rows(self, logits: Any, target_index: Any) -> tuple[list[Any], list[Any], list[int]]:
         if isinstance(target_index, (numbers.Real, str, bytes)) or not hasattr(target_index, "__len__"):
             samples, indices = [logits], [target_index]

@@ -149,7 +149,7 @@ PICK = Op(  # the entry of class t among zs: t is data (its derivative 0), the c
     lambda out, t, *zs: (0.0, *[EQ(t, float(i)) for i in range(len(zs))]),
     code=lambda t, *zs: f"[{', '.join(zs)}][int({t})]",
     array_code=lambda t, *zs: (
-        f"np.take_along_axis({block}, np.asarray({t}, dtype=int)[:, None], axis=1)[:, 0]"
+        f"{block}[np.arange(len({block})), np.asarray({t}, dtype=int)]"
         if (block := _block(zs))
         else f"np.choose(np.asarray({t}, dtype=int), [{', '.join(zs)}])"
     ),

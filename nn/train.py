@@ -355,7 +355,7 @@ def fit(
         callbacks.append(view)
 
     run: Any = (
-        CompiledRun(model, loss_fn, optimizer, data, y, _check_loss)
+        CompiledRun(model, loss_fn, optimizer, data, y, _check_loss, outputs_read=metric is not None)
         if compile
         else _Interpreted(model, loss_fn, optimizer, data, y)
     )

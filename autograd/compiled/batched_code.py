@@ -256,8 +256,9 @@ class BatchedWriter:
         W = self.namer.derived("W_", vec.name)
         X, x_source, x_pos = self._input_matrix(vec.inputs)
         matrix, view = self._matrix(arg, rows, size)
-        # a strided view would make numpy multiply without BLAS: copy it into one block
-        lines = [f"{W} = np.ascontiguousarray({matrix})" if view and "[:, :" in matrix else f"{W} = {matrix}"]
+        # a view with a row stride (an MLP's weights, each row followed by its bias) still
+        # multiplies through BLAS, which takes the stride: no copy
+        lines = [f"{W} = {matrix}"]
         if x_source is None or X != x_source:
             name = self.namer.derived("X_", vec.name)
             lines.append(f"{name} = {X}")
@@ -307,21 +308,38 @@ class BatchedWriter:
 
     # --- backward ------------------------------------------------------------------------------
 
-    def backward_lines(self, units: list[object]) -> list[str]:
+    def backward_lines(self, units: list[object], seed: str = "1.0", buffers: str = "") -> list[str]:
+        """The chain rule from the output (its gradient `seed`) back to the arguments in `wrt`.
+
+        An argument's gradient that every layer covers, each entry written once (an MLP's
+        parameters), is written by the matrix products themselves (`out=`), with no zeros first.
+        With `buffers` (a name), the gradients go into the arrays `buffers[k]` when it is not None."""
         out = self.tape.outputs[0]
         self.lines: list[str] = []
         self.assigned: set[str] = set()
         self.owned: set[str] = set()
-        for a in sorted(self.wrt):
-            self.lines.append(f"{self.g(self.args[a])} = np.zeros_like({self.args[a]})")
+        self.written: dict[int, set[int]] = {a: set() for a in self.wrt}  # entries reached so far
+        self.summed: set[int] = set(a for a in self.wrt if a in self.batched)  # gradients added into
         self.grad_of: dict[int, str] = {}
-        self._add_scalar(out, "1.0", self.is_batched[out])
+        self._add_scalar(out, seed, self.is_batched[out])
         for unit in reversed(units):
             if isinstance(unit, Vector):
                 self._vector_backward(unit)
             elif isinstance(unit, int):
                 self._node_backward(self.tape.nodes[unit])
-        return self.lines
+        head = []
+        for k, a in enumerate(sorted(self.wrt)):
+            arg, g = self.args[a], self.g(self.args[a])
+            whole = a not in self.summed and len(self.written[a]) == self.tape.arg_sizes[a]
+            new = f"np.empty_like({arg})" if whole else f"np.zeros_like({arg})"
+            if not buffers:
+                head.append(f"{g} = {new}")
+                continue
+            head.append(f"{g} = {new} if {buffers} is None else {buffers}[{k}]")
+            if not whole:
+                head.append(f"if {buffers} is not None:")
+                head.append(f"    {g}[...] = 0.0")
+        return head + self.lines
 
     def _add_scalar(self, index: int, expr: str, batched: bool) -> None:
         """Add a contribution to the gradient of one node (a name, a column, or an argument's leaf)."""
@@ -332,6 +350,8 @@ class BatchedWriter:
             expr = f"np.sum({expr})"
         if node.is_input:
             arg = self.args[node.arg]
+            self.summed.add(node.arg)
+            self.written.setdefault(node.arg, set()).add(node.slot)
             col = f"[:, {node.slot}]" if node.arg in self.batched else f"[{node.slot}]"
             self.lines.append(f"{self.g(arg)}{col} += {expr}")
         elif index in self.where:
@@ -430,16 +450,33 @@ class BatchedWriter:
             flat = [i for row in rows for i in row]
             g_arg = self.g(arg)
             target, view = self._matrix(g_arg, rows, self.tape.arg_sizes[vec.arg])
-            if view:  # a view into the argument's gradient: add the layer's gradient in place
+            written = self.written[vec.arg]
+            first = view and len(set(flat)) == len(flat) and written.isdisjoint(flat)
+            written.update(flat)
+            if first:  # the layer's entries are reached here first: the product goes straight in
+                # one sample: an outer product, which numpy's multiply writes faster than matmul
+                product = f"np.matmul({g}.T, {X}, out={target})"
+                self.lines.append(f"{product} if len({X}) > 1 else np.multiply({g}.T, {X}, out={target})")
+            elif view:  # a view into the argument's gradient: add the layer's gradient in place
+                self.summed.add(vec.arg)
                 self.lines.append(f"{self.g(W)} = {target}")
                 self.lines.append(f"{self.g(W)} += {g}.T @ {X}")
             else:
+                self.summed.add(vec.arg)
                 self.lines.append(f"np.add.at({g_arg}, {self._index(flat)}, ({g}.T @ {X}).ravel())")
             if b_text is not None:
-                if len(set(vec.bias)) == len(vec.bias):
-                    self.lines.append(f"{g_arg}[{self._index(vec.bias)}] += {g}.sum(axis=0)")
+                index = self._index(vec.bias)
+                unique = len(set(vec.bias)) == len(vec.bias)
+                first = unique and ":" in index and written.isdisjoint(vec.bias)  # a slice: a view
+                written.update(vec.bias)
+                if first:
+                    self.lines.append(f"np.sum({g}, axis=0, out={g_arg}[{index}])")
+                elif unique:
+                    self.summed.add(vec.arg)
+                    self.lines.append(f"{g_arg}[{index}] += {g}.sum(axis=0)")
                 else:
-                    self.lines.append(f"np.add.at({g_arg}, {self._index(vec.bias)}, {g}.sum(axis=0))")
+                    self.summed.add(vec.arg)
+                    self.lines.append(f"np.add.at({g_arg}, {index}, {g}.sum(axis=0))")
         if not any(self.needs[i] for i in vec.inputs):
             return
         nodes = self.tape.nodes
@@ -447,6 +484,7 @@ class BatchedWriter:
             a = self.args.index(x_source)
             if a in self.wrt:
                 full = x_pos == list(range(self.tape.arg_sizes[a]))
+                self.summed.add(a)
                 if full:
                     self.lines.append(f"{self.g(x_source)} += {g} @ {W}")
                 else:
@@ -484,6 +522,11 @@ def batched_source(tape: Tape, batched: set[int], wrt: set[int], runtime_targets
     writer = BatchedWriter(tape, batched, wrt if len(tape.outputs) == 1 else set(), runtime_targets)
     check_size(writer.size(), "batched program")
     params = ", ".join(tape.args + ([writer.targets] if runtime_targets else []))
+    seed, buffers = "1.0", ""
+    grad_params = params
+    if runtime_targets:  # the loss's gradient seed (1/m for a mean) and arrays to write gradients into
+        seed, buffers = writer.namer.take("scale"), writer.namer.take("grads_out")
+        grad_params = f"{params}, {seed}=1.0, {buffers}=None"
     forward, units = writer.forward_lines()  # the same lines start both functions
     outs = [writer.ref(i) for i in tape.outputs]
     lines = [f"def forward({params}):"]
@@ -495,9 +538,9 @@ def batched_source(tape: Tape, batched: set[int], wrt: set[int], runtime_targets
     else:
         lines.append(f"    return np.stack(np.broadcast_arrays({', '.join(outs)}), axis=-1)")
     if len(tape.outputs) == 1:
-        backward = writer.backward_lines(units)
+        backward = writer.backward_lines(units, seed, buffers)
         grads = [writer.g(a) if i in wrt else "None" for i, a in enumerate(tape.args)]
-        lines += ["", "", f"def value_and_grad({params}):"]
+        lines += ["", "", f"def value_and_grad({grad_params}):"]
         lines += [f"    {line}" for line in forward]
         lines.append("    # backward: the chain rule on whole batches")
         lines += [f"    {line}" for line in backward]

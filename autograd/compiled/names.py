@@ -24,6 +24,8 @@ MODULES = ("math", "np", "exact_sum")
 RESERVED = frozenset(
     [*keyword.kwlist, *keyword.softkwlist, *dir(builtins), *MODULES, "forward", "value_and_grad"]
 )
+_NOT_IN_NAME = re.compile(r"[^0-9A-Za-z_]")  # an ASCII character a name cannot hold
+_UNDERSCORES = re.compile(r"_+")
 LONGEST = 40  # characters of a label kept in a name
 
 
@@ -35,10 +37,15 @@ def normalise(text: str) -> str:
 def identifier(label: str) -> str:
     """The readable identifier closest to `label` ('' if nothing of it can be kept): NFKC, each
     character that cannot be in a name replaced by `_`, `v_` before a leading digit."""
+    if label.isascii():  # the common case (a parameter's label, "L1.n3.w[12]"): one substitution
+        text = _UNDERSCORES.sub("_", _NOT_IN_NAME.sub("_", label)[:LONGEST]).strip("_")
+        if text and not text.isidentifier():
+            text = "v_" + text
+        return text  # ASCII letters, digits and _, not led by a digit: already NFKC
     text = normalise(label)
     if not text.isidentifier():
         text = "".join(c if ("a" + c).isidentifier() else "_" for c in text)
-    text = re.sub(r"_+", "_", text[:LONGEST]).strip("_")
+    text = _UNDERSCORES.sub("_", text[:LONGEST]).strip("_")
     if text and not text.isidentifier():
         text = "v_" + text
     if not text.isidentifier() or normalise(text) != text:  # some odd character: ASCII only

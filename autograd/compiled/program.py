@@ -43,6 +43,8 @@ def _leaves(x: Any, where: str) -> tuple[list[Any], Any]:
         return [x], None
     if hasattr(x, "tolist") and hasattr(x, "shape"):  # a numpy array
         x = x.tolist()
+    if type(x) is list and all(type(item) is Value or type(item) is float for item in x):
+        return list(x), [None] * len(x)  # the common case (a model's parameters): flat already
     if isinstance(x, (str, bytes, bool)) or not isinstance(x, Sequence):
         raise TypeError(f"{where} must be a number or a (nested) list of numbers, got {type(x).__name__}")
     leaves: list[Any] = []

@@ -230,3 +230,58 @@ def test_samples_of_another_width_are_refused_by_name() -> None:
             progress=False,
             compile=True,
         )
+
+
+@pytest.mark.parametrize("loss_fn, bad", [("cross_entropy", 3), ("cross_entropy", 1.5), ("mse_loss", None)])
+def test_targets_checked_at_once_name_the_same_sample(loss_fn: str, bad: Any) -> None:
+    """Without a metric the targets are checked with numpy, no forward pass; a bad one still
+    gets the message of the sample-by-sample check, naming the same sample."""
+    X = np.random.default_rng(0).random((8, 2))
+    model = nn.MLP(2, [3], seed=0)
+    if loss_fn == "cross_entropy":
+        y: list[Any] = [0, 1, 2, 1, 0, bad, 2, 0]
+    else:
+        model = nn.MLP(2, [1], seed=0)
+        y = [0.5] * 8
+    messages = []
+    for compiled in (False, True):
+        try:
+            nn.fit(
+                model,
+                getattr(nn, loss_fn),
+                X,
+                y,
+                epochs=1,
+                lr=0.1,
+                progress=False,
+                metric=None,
+                compile=compiled,
+            )
+        except ValueError as exc:
+            messages.append(str(exc).split("\n")[0])
+    if bad is None:
+        assert messages == []
+    else:
+        assert len(messages) == 2 and "sample 5" in messages[1] and messages[0] == messages[1]
+
+
+@pytest.mark.parametrize(
+    "make", [lambda ps: nn.Adam(ps, lr=0.01), lambda ps: nn.SGD(ps, lr=0.1, momentum=0.9)]
+)
+def test_the_update_on_pieces_of_the_array_equals_the_optimizers_step(make: Any) -> None:
+    """With more parameters than one piece, the array update (run piece by piece, slots too)
+    moves every parameter as optimizer.step() moves the Values."""
+    model = nn.MLP(200, [80, 10], seed=0)
+    params = model.parameters()
+    assert len(params) > nn.compiled._PIECE
+    compiled = nn.compiled.CompiledModel(model, nn.cross_entropy, [0.1] * 200, 3)
+    update, on_values = nn.compiled.ArrayUpdate(make(params), compiled), make(params)
+    P = compiled.weights()
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        G = rng.normal(size=len(params))
+        update.step(P, G)
+        for p, g in zip(params, G.tolist()):
+            p.grad = g
+        on_values.step()
+    assert np.allclose(P, [p.data for p in params], rtol=1e-12, atol=1e-15)

@@ -159,7 +159,8 @@ def test_an_mlp_program_has_a_few_numpy_lines_per_layer_whatever_its_width() -> 
         )
         source = program.batched_source(batched=(1, 2)).split("def value_and_grad")[1]
         sizes[width] = len(source.splitlines())
-        assert source.count(" @ ") == 3 + 3 * 2  # forward: one product per layer; backward: two
+        products = source.count(" @ ") + source.count("np.matmul(")
+        assert products == 3 + 3 * 2  # forward: one product per layer; backward: two
     assert sizes[4] == sizes[64] < 40
 
 
@@ -303,3 +304,32 @@ def test_an_input_read_twice_by_a_layer_gets_both_gradients() -> None:
     _, (g_w, g_x) = program.value_and_grad([1.0, 2.0, 3.0], X, batched=(1,))
     assert g_x.tolist() == [[3.0, 3.0], [3.0, 3.0]]  # d/dx0 = w0 + w1
     assert g_w.tolist() == [2.5, 2.5, 0.0]
+
+
+@pytest.mark.parametrize("extra", [False, True])
+def test_gradients_written_by_the_products_need_no_zeros_and_fill_a_buffer(extra: bool) -> None:
+    """An MLP's parameter gradient is written by its matrix products alone (no zeros first); a
+    parameter also read outside a layer still gets its whole gradient, into a buffer passed in
+    full of other numbers too, and `scale` multiplies every gradient."""
+    model = nn.MLP(3, [4, 2], seed=2)
+    params = [*model.parameters(), Value(0.7)] if extra else model.parameters()
+
+    def f(p: list, x: list) -> Value:
+        o = model(x)
+        return nn.cross_entropy([o[0] + p[-1] * p[0], o[1]] if extra else o, 1)
+
+    program = trace(f, params, [0.1, -0.2, 0.3])
+    text = program.batched_source(batched=(1,), wrt=(0,), targets=True)
+    assert ("np.empty_like" in text) != extra and ("np.zeros_like" in text) == extra
+    namespace: dict = {}
+    exec(text, namespace)
+    weights = np.array([p.data for p in params])
+    X = np.random.default_rng(3).uniform(-1, 1, (5, 3))
+    T = np.ones((5, 1), dtype=np.int64)
+    buffer = np.full_like(weights, 123.0)
+    values, (g_p, _), _ = namespace["value_and_grad"](weights, X, T, 0.5, (buffer,))
+    assert g_p is buffer
+    want = sum(np.array(program.value_and_grad(weights.tolist(), x.tolist())[1][0]) for x in X)
+    assert np.allclose(g_p, 0.5 * want, rtol=1e-12, atol=1e-12)
+    _, (fresh, _), _ = namespace["value_and_grad"](weights, X, T)
+    assert np.allclose(fresh, want, rtol=1e-12, atol=1e-12)
