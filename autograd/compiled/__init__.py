@@ -9,6 +9,7 @@
     program.py       `trace` and `Program`, the public API (`nn` uses nothing else)
     batches.py       running batched code: argument checks, numpy's error flags, errors by sample
     exact.py         `exact_sum`, the engine's fsum sample by sample (batched code imports it)
+    products.py      `product_into`, a layer's weight gradient written in place (batched code imports it)
 
 May import the engine (`autograd.value`, `ops`, `graph`, `mode`) and numpy; never `views` or `nn`.
 """

@@ -454,9 +454,8 @@ class BatchedWriter:
             first = view and len(set(flat)) == len(flat) and written.isdisjoint(flat)
             written.update(flat)
             if first:  # the layer's entries are reached here first: the product goes straight in
-                # one sample: an outer product, which numpy's multiply writes faster than matmul
-                product = f"np.matmul({g}.T, {X}, out={target})"
-                self.lines.append(f"{product} if len({X}) > 1 else np.multiply({g}.T, {X}, out={target})")
+                self.lines.append(f"{self.g(W)} = {target}")
+                self.lines.append(f"product_into({g}, {X}, out={self.g(W)})  # {self.g(W)} = {g}.T @ {X}")
             elif view:  # a view into the argument's gradient: add the layer's gradient in place
                 self.summed.add(vec.arg)
                 self.lines.append(f"{self.g(W)} = {target}")
@@ -548,6 +547,11 @@ def batched_source(tape: Tape, batched: set[int], wrt: set[int], runtime_targets
         lines.append(f"    return {writer.ref(tape.outputs[0])}, ({grads_text}){extra}")
     constants = writer.constants
     head = ["import math", "", "import numpy as np", ""]
-    if any("exact_sum(" in line for line in lines):
-        head[-1:] = ["", "from autograd.compiled.exact import exact_sum", ""]
+    imports = [
+        f"from autograd.compiled.{module} import {name}"
+        for module, name in (("exact", "exact_sum"), ("products", "product_into"))
+        if any(f"{name}(" in line for line in lines)
+    ]
+    if imports:
+        head[-1:] = ["", *imports, ""]
     return "\n".join(head + constants + ([""] if constants else []) + [""] + lines) + "\n"

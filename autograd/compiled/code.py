@@ -124,6 +124,8 @@ class Code:
         return self._binary(o, "%", self, MUL)
 
     def __pow__(self, o: Any) -> Code:
+        if type(o) in (int, float) and o == 1:  # x ** 1 is x exactly (also inf and nan): not written
+            return self
         return self._binary(self, "**", o, POWER, right_assoc=True)
 
     def __rpow__(self, o: Any) -> Code:

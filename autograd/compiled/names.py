@@ -20,7 +20,7 @@ import re
 import unicodedata
 
 # Names generated code reads from its module or from Python, so no variable may take them.
-MODULES = ("math", "np", "exact_sum")
+MODULES = ("math", "np", "exact_sum", "product_into")
 RESERVED = frozenset(
     [*keyword.kwlist, *keyword.softkwlist, *dir(builtins), *MODULES, "forward", "value_and_grad"]
 )
