@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Union
 
 
 @dataclass(frozen=True)
@@ -92,3 +92,83 @@ def call(function: Callable[..., Any], *args: Any) -> Any:
         return function(*args)
     except Exception as error:  # the learner's code: report any failure in words
         return wrong(f"your function raised {type(error).__name__}: {error}.")
+
+
+# --- grading by a table: the right answer, the typical wrong ones, and what to say otherwise ------
+
+# A table key: a number, a tuple of numbers (compared entry by entry), or a test of the value.
+Key = Union[float, tuple[float, ...], Callable[[Any], bool]]
+
+
+def near(*targets: float, tol: float = 1e-6) -> Callable[[Any], bool]:
+    """A key matching a number close to any of `targets` (several wrong answers, one message)."""
+    return lambda value: any(close(value, target, tol) for target in targets)
+
+
+def _matches(value: Any, key: Key, tol: float) -> bool:
+    if callable(key):
+        return bool(key(value))
+    if isinstance(key, tuple):
+        return len(key) == len(value) and all(close(v, k, tol) for v, k in zip(value, key))
+    return close(value, key, tol)
+
+
+def diagnose(
+    value: Any, expected: Key, mistakes: Mapping[Key, str], otherwise: str, tol: float = 1e-6
+) -> Feedback | None:
+    """None if `value` matches `expected`; else the message of the first mistake it matches, else
+    `otherwise`. Messages are templates: `{value}` (with a format, `{value:g}`) is the value."""
+    if _matches(value, expected, tol):
+        return None
+    for key, message in mistakes.items():
+        if _matches(value, key, tol):
+            return wrong(message.format(value=value))
+    return wrong(otherwise.format(value=value))
+
+
+def grade(
+    value: Any, right_answer: tuple[Key, str], mistakes: Mapping[Key, str], otherwise: str, tol: float = 1e-6
+) -> Feedback:
+    """`right_answer` is (expected, explanation); see `diagnose` for the rest. A `value` that is
+    already a Feedback (from `read_number` ...: the answer could not be read) is returned as it is."""
+    if isinstance(value, Feedback):
+        return value
+    expected, explanation = right_answer
+    verdict = diagnose(value, expected, mistakes, otherwise, tol)
+    return right(explanation.format(value=value)) if verdict is None else verdict
+
+
+def read_number(answer: Any, ask: str, what: str) -> float | Feedback:
+    """The answer as a float; `unanswered(ask)` for a placeholder, else as `as_number`."""
+    return unanswered(ask) if is_placeholder(answer) else as_number(answer, what)
+
+
+def read_pair(answer: Any, ask: str, what: str) -> tuple[float, float] | Feedback:
+    """The answer as two floats; `unanswered(ask)` for a placeholder, else as `as_pair`."""
+    return unanswered(ask) if is_placeholder(answer) else as_pair(answer, what)
+
+
+def read_numbers(answer: Any, count: int, not_numbers: str, wrong_count: str) -> tuple[float, ...] | Feedback:
+    """The answer as `count` floats; else `not_numbers` (`{answer}` in it is the answer) or
+    `wrong_count` (`{count}` in it is how many came)."""
+    try:
+        values = tuple(float(v) for v in answer)
+    except (TypeError, ValueError):
+        return wrong(not_numbers.format(answer=answer))
+    if len(values) != count:
+        return wrong(wrong_count.format(count=len(values)))
+    return values
+
+
+def outputs(function: Callable[..., Any], cases: Sequence[tuple[Any, ...]], what: str) -> tuple[float, ...] | Feedback:
+    """The learner's function called on each case, each result read as a number (`what`)."""
+    values = []
+    for case in cases:
+        got = call(function, *case)
+        if isinstance(got, Feedback):
+            return got
+        number = as_number(got, what)
+        if isinstance(number, Feedback):
+            return number
+        values.append(number)
+    return tuple(values)
