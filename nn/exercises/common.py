@@ -117,7 +117,10 @@ def diagnose(
     value: Any, expected: Key, mistakes: Mapping[Key, str], otherwise: str, tol: float = 1e-6
 ) -> Feedback | None:
     """None if `value` matches `expected`; else the message of the first mistake it matches, else
-    `otherwise`. Messages are templates: `{value}` (with a format, `{value:g}`) is the value."""
+    `otherwise`. Messages are templates: `{value}` (with a format, `{value:g}`) is the value. A
+    `value` that is already a Feedback (the answer could not be read) is returned as it is."""
+    if isinstance(value, Feedback):
+        return value
     if _matches(value, expected, tol):
         return None
     for key, message in mistakes.items():
@@ -129,10 +132,7 @@ def diagnose(
 def grade(
     value: Any, right_answer: tuple[Key, str], mistakes: Mapping[Key, str], otherwise: str, tol: float = 1e-6
 ) -> Feedback:
-    """`right_answer` is (expected, explanation); see `diagnose` for the rest. A `value` that is
-    already a Feedback (from `read_number` ...: the answer could not be read) is returned as it is."""
-    if isinstance(value, Feedback):
-        return value
+    """`right_answer` is (expected, explanation); see `diagnose` for the rest."""
     expected, explanation = right_answer
     verdict = diagnose(value, expected, mistakes, otherwise, tol)
     return right(explanation.format(value=value)) if verdict is None else verdict
@@ -148,11 +148,11 @@ def read_pair(answer: Any, ask: str, what: str) -> tuple[float, float] | Feedbac
     return unanswered(ask) if is_placeholder(answer) else as_pair(answer, what)
 
 
-def read_numbers(answer: Any, count: int, not_numbers: str, wrong_count: str) -> tuple[float, ...] | Feedback:
-    """The answer as `count` floats; else `not_numbers` (`{answer}` in it is the answer) or
-    `wrong_count` (`{count}` in it is how many came)."""
+def read_numbers(answer: Any, count: int, not_numbers: str, wrong_count: str) -> list[float] | Feedback:
+    """The answer as a list of `count` floats; else `not_numbers` (`{answer}` in it is the answer)
+    or `wrong_count` (`{count}` in it is how many came)."""
     try:
-        values = tuple(float(v) for v in answer)
+        values = [float(v) for v in answer]
     except (TypeError, ValueError):
         return wrong(not_numbers.format(answer=answer))
     if len(values) != count:
@@ -160,15 +160,27 @@ def read_numbers(answer: Any, count: int, not_numbers: str, wrong_count: str) ->
     return values
 
 
-def outputs(function: Callable[..., Any], cases: Sequence[tuple[Any, ...]], what: str) -> tuple[float, ...] | Feedback:
-    """The learner's function called on each case, each result read as a number (`what`)."""
+def output(
+    function: Callable[..., Any],
+    args: tuple[Any, ...],
+    what: str,
+    read: Callable[[Any, str], Any] = as_number,
+) -> Any:
+    """What the learner's function returns for `args`, read by `read` (a number unless told), or
+    the Feedback saying why it failed or could not be read."""
+    got = call(function, *args)
+    return got if isinstance(got, Feedback) else read(got, what)
+
+
+def outputs(
+    function: Callable[..., Any], cases: Sequence[tuple[Any, ...]], what: str
+) -> list[float] | Feedback:
+    """The learner's function called on each case, each result read as a number (`what`); the
+    first Feedback if one fails."""
     values = []
     for case in cases:
-        got = call(function, *case)
-        if isinstance(got, Feedback):
-            return got
-        number = as_number(got, what)
-        if isinstance(number, Feedback):
-            return number
-        values.append(number)
-    return tuple(values)
+        value = output(function, case, what)
+        if isinstance(value, Feedback):
+            return value
+        values.append(value)
+    return values
