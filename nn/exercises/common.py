@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,14 @@ def call(function: Callable[..., Any], *args: Any) -> Any:
 # --- grading by a table: the right answer, the typical wrong ones, and what to say otherwise ------
 
 # A table key: a number, a tuple of numbers (compared entry by entry), or a test of the value.
-Key = Union[float, tuple[float, ...], Callable[[Any], bool]]
+Key = float | tuple[float, ...] | Callable[[Any], bool]
+# A message: a template (`{value}`, `{value:g}`, `{value[0]:g}` stand for the value) or, where the
+# words need more than the value's digits, a function of the value.
+Message = str | Callable[[Any], str]
+
+
+def _say(message: Message, value: Any) -> str:
+    return message(value) if callable(message) else message.format(value=value)
 
 
 def near(*targets: float, tol: float = 1e-6) -> Callable[[Any], bool]:
@@ -114,28 +121,32 @@ def _matches(value: Any, key: Key, tol: float) -> bool:
 
 
 def diagnose(
-    value: Any, expected: Key, mistakes: Mapping[Key, str], otherwise: str, tol: float = 1e-6
+    value: Any, expected: Key, mistakes: Mapping[Key, Message], otherwise: Message, tol: float = 1e-6
 ) -> Feedback | None:
     """None if `value` matches `expected`; else the message of the first mistake it matches, else
-    `otherwise`. Messages are templates: `{value}` (with a format, `{value:g}`) is the value. A
-    `value` that is already a Feedback (the answer could not be read) is returned as it is."""
+    `otherwise` (see `Message`). A `value` that is already a Feedback (the answer could not be
+    read) is returned as it is."""
     if isinstance(value, Feedback):
         return value
     if _matches(value, expected, tol):
         return None
     for key, message in mistakes.items():
         if _matches(value, key, tol):
-            return wrong(message.format(value=value))
-    return wrong(otherwise.format(value=value))
+            return wrong(_say(message, value))
+    return wrong(_say(otherwise, value))
 
 
 def grade(
-    value: Any, right_answer: tuple[Key, str], mistakes: Mapping[Key, str], otherwise: str, tol: float = 1e-6
+    value: Any,
+    right_answer: tuple[Key, Message],
+    mistakes: Mapping[Key, Message],
+    otherwise: Message,
+    tol: float = 1e-6,
 ) -> Feedback:
     """`right_answer` is (expected, explanation); see `diagnose` for the rest."""
     expected, explanation = right_answer
     verdict = diagnose(value, expected, mistakes, otherwise, tol)
-    return right(explanation.format(value=value)) if verdict is None else verdict
+    return right(_say(explanation, value)) if verdict is None else verdict
 
 
 def read_number(answer: Any, ask: str, what: str) -> float | Feedback:

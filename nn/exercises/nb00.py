@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .common import Exercise, Feedback, as_function, call, diagnose, grade, read_number, right
+from .common import Exercise, Feedback, as_function, call, diagnose, grade, read_number
 
 
 class Cell:
@@ -119,7 +119,8 @@ def check_mul_backward(answer: Any) -> Feedback:
         _grads(function, (x, x, out), x),  # out = x * x, x already has grad 1 from elsewhere
         (
             9.0,
-            "a.grad += b.data * out.grad and b.grad += a.data * out.grad; for x * x the two uses add up to 2x.",
+            "a.grad += b.data * out.grad and b.grad += a.data * out.grad; for x * x the two uses add up to "
+            "2x.",
         ),
         {
             4.0: "for out = x * x, x.grad should end at 1 + 8 = 9 (it had 1 already; 2x = 8 is added) but is "

@@ -48,7 +48,8 @@ def check_largest_rate(answer: Any) -> Feedback:
             1.0: "1 is the limit for (w - 3)² + 1 in the notebook (curvature 2); here the curvature is 8.",
             2.0: "2/a needs a = J'' = 8: the limit is 2/8.",
         },
-        "{value:g}: the distance is multiplied by 1 - ηa per step with a = J''; it shrinks while |1 - ηa| < 1.",
+        "{value:g}: the distance is multiplied by 1 - ηa per step with a = J''; it shrinks while |1 - ηa| "
+        "< 1.",
     )
 
 
@@ -65,7 +66,8 @@ def check_bowl_rate(answer: Any) -> Feedback:
         read_number(answer, "the limit of the learning rate, a number", "the largest stable learning rate"),
         (0.2, "curvatures 2 along x and 10 along y; the steeper one decides: η < 2/10 = 0.2."),
         {
-            1.0: "1 = 2/2 is the limit along x alone. Along y the curvature is 10, and y diverges above 2/10.",
+            1.0: "1 = 2/2 is the limit along x alone. Along y the curvature is 10, and y diverges above "
+            "2/10.",
             0.4: "0.4 = 2/5 takes 5 as the curvature along y, but J'' of 5y² is 10.",
             0.1: "0.1 = 1/10 is where y starts to zig-zag; it still converges up to 2/10.",
         },
