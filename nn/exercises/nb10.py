@@ -26,19 +26,9 @@ def check_uniform_gradient(answer: Any) -> Feedback:
             "p = 1/4 everywhere, minus 1 at the true class: [0.25, 0.25, -0.75, 0.25], summing to 0.",
         ),
         {
-            (
-                0.25,
-                0.25,
-                0.25,
-                0.25,
-            ): "those are the probabilities p; subtract the one-hot target (1 at class 2).",
-            (
-                -0.25,
-                -0.25,
-                0.75,
-                -0.25,
-            ): "the sign is flipped: raising the true class's score lowers the loss, "
-            "so its entry is negative.",
+            (0.25,) * 4: "those are the probabilities p; subtract the one-hot target (1 at class 2).",
+            (-0.25, -0.25, 0.75, -0.25): "the sign is flipped: raising the true class's score lowers the "
+            "loss, so its entry is negative.",
             lambda v: close(v[2], -0.75) and not all(close(v[k], 0.25) for k in (0, 1, 3)): "the true class "
             "is right; every other class gets its probability, 1/4, pushing its score down.",
         },
