@@ -142,11 +142,23 @@ def grade(
     mistakes: Mapping[Key, Message],
     otherwise: Message,
     tol: float = 1e-6,
+    also: tuple[Callable[[], bool], Message] | None = None,
 ) -> Feedback:
-    """`right_answer` is (expected, explanation); see `diagnose` for the rest."""
+    """`right_answer` is (expected, explanation); see `diagnose` for the rest. `also` is a second
+    test a right value must pass too (a hard input, say), and what to say when it fails."""
     expected, explanation = right_answer
     verdict = diagnose(value, expected, mistakes, otherwise, tol)
-    return right(_say(explanation, value)) if verdict is None else verdict
+    if verdict is not None:
+        return verdict
+    if also is not None and not also[0]():
+        return wrong(_say(also[1], value))
+    return right(_say(explanation, value))
+
+
+def returns(function: Callable[..., Any], args: tuple[Any, ...], test: Callable[[Any], bool]) -> bool:
+    """Whether the learner's function runs on `args` and what it returns passes `test`."""
+    got = call(function, *args)
+    return not isinstance(got, Feedback) and bool(test(got))
 
 
 def read_number(answer: Any, ask: str, what: str) -> float | Feedback:

@@ -6,20 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .common import (
-    Exercise,
-    Feedback,
-    as_function,
-    call,
-    close,
-    diagnose,
-    grade,
-    near,
-    output,
-    read_pair,
-    right,
-    wrong,
-)
+from .common import Exercise, Feedback, as_function, close, grade, near, output, read_pair, returns
 
 # --- 1. predict the gradient of f(x, y) = xy + x^2 at (1, 2) -------------------------------------
 
@@ -55,11 +42,16 @@ def check_central_difference(answer: Any) -> Feedback:
     if isinstance(function, Feedback):
         return function
     f, x, h = math.exp, 0.5, 1e-3
-    value = output(function, (f, x, h), "the estimated derivative")
     central = (f(x + h) - f(x - h)) / (2 * h)
-    verdict = diagnose(
-        value,
-        central,
+    return grade(
+        output(function, (f, x, h), "the estimated derivative"),
+        (
+            central,
+            lambda value: (
+                f"for exp at 0.5 with h = 0.001 the error is {abs(value - math.exp(x)):.1e}, "
+                "proportional to h²."
+            ),
+        ),
         {
             near((f(x + h) - f(x)) / h, (f(x) - f(x - h)) / h, tol=1e-9): "that is a one-sided difference "
             "(error proportional to h). Step to both sides: (f(x + h) - f(x - h)) / (2h).",
@@ -68,18 +60,11 @@ def check_central_difference(answer: Any) -> Feedback:
         },
         f"for exp at 0.5 with h = 0.001 the estimate should be {central:.9f}, got {{value!r}}.",
         tol=1e-9,
-    )
-    if verdict is not None:
-        return verdict
-    assert isinstance(value, float)  # a Feedback would have been the verdict
-    cubic = call(function, lambda t: t**3, 2.0, 0.1)
-    if not isinstance(cubic, Feedback) and close(float(cubic), 12.01, 1e-9):
-        return right(
-            f"for exp at 0.5 with h = 0.001 the error is {abs(value - math.exp(x)):.1e}, proportional to h²."
-        )
-    return wrong(
-        "right for exp at 0.5, but not for f(t) = t³ at 2 with h = 0.1 (expected 12.01): use f, x and h "
-        "from the arguments."
+        also=(
+            lambda: returns(function, (lambda t: t**3, 2.0, 0.1), lambda got: close(float(got), 12.01, 1e-9)),
+            "right for exp at 0.5, but not for f(t) = t³ at 2 with h = 0.1 (expected 12.01): use f, x and h "
+            "from the arguments.",
+        ),
     )
 
 

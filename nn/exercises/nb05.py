@@ -6,19 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .common import (
-    Exercise,
-    Feedback,
-    as_function,
-    call,
-    close,
-    diagnose,
-    grade,
-    read_number,
-    read_numbers,
-    right,
-    wrong,
-)
+from .common import Exercise, Feedback, as_function, call, close, grade, read_number, read_numbers, returns
 
 
 def _softmax(scores: list[float]) -> list[float]:
@@ -49,9 +37,9 @@ def check_cross_entropy_backward(answer: Any) -> Feedback:
     )
     p = _softmax(scores)
     expected = [pk - (k == target) for k, pk in enumerate(p)]
-    verdict = diagnose(
+    return grade(
         values,
-        tuple(expected),
+        (tuple(expected), "p - y: the probabilities, minus 1 at the true digit. The gradients sum to 0."),
         {
             tuple(
                 p
@@ -66,15 +54,13 @@ def check_cross_entropy_backward(answer: Any) -> Feedback:
             f"{[round(x, 4) for x in v]}."
         ),
         tol=1e-9,
+        also=(
+            lambda: returns(
+                function, ([1000.0, 0.0], 0), lambda got: all(math.isfinite(float(v)) for v in got)
+            ),
+            "right for small scores, but scores of 1000 overflow exp: subtract the largest score before exp.",
+        ),
     )
-    if verdict is not None:
-        return verdict
-    big = call(function, [1000.0, 0.0], 0)
-    if isinstance(big, Feedback) or not all(math.isfinite(float(v)) for v in big):
-        return wrong(
-            "right for small scores, but scores of 1000 overflow exp: subtract the largest score before exp."
-        )
-    return right("p - y: the probabilities, minus 1 at the true digit. The gradients sum to 0.")
 
 
 def _reference_cross_entropy_backward() -> Any:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .common import Exercise, Feedback, as_function, as_pair, call, diagnose, output, outputs, right, wrong
+from .common import Exercise, Feedback, as_function, as_pair, diagnose, grade, output, outputs, returns, right
 
 # --- 1. the backward lines of a straight-line program ---------------------------------------------
 #     a = x * y
@@ -72,9 +72,12 @@ def check_softplus_derivative(answer: Any) -> Feedback:
         return function
     points = [-2.0, 0.0, 1.5]
     expected = [1 / (1 + math.exp(-x)) for x in points]
-    verdict = diagnose(
+    return grade(
         outputs(function, [(x,) for x in points], "the derivative"),
-        tuple(expected),
+        (
+            tuple(expected),
+            "softplus' = exp(x) / (1 + exp(x)) = sigmoid(x): a smooth ReLU whose slope is the sigmoid.",
+        ),
         {
             tuple(math.log1p(math.exp(x)) for x in points): "that is softplus itself, the value. The local "
             "derivative is d/dx log(1 + exp(x)).",
@@ -88,16 +91,12 @@ def check_softplus_derivative(answer: Any) -> Feedback:
         "at x = 0 the slope should be 0.5, got {value[1]:g}. Differentiate log(1 + exp(x)) with the chain "
         "rule.",
         tol=1e-9,
+        also=(
+            lambda: returns(function, (800.0,), lambda got: math.isfinite(float(got))),
+            "right for small x, but it fails at x = 800 (exp(800) overflows): write 1 / (1 + exp(-x)) for x "
+            ">= 0 and exp(x) / (1 + exp(x)) below, or call autograd.sigmoid.",
+        ),
     )
-    if verdict is not None:
-        return verdict
-    far = call(function, 800.0)
-    if isinstance(far, Feedback) or not math.isfinite(float(far)):
-        return wrong(
-            "right for small x, but it fails at x = 800 (exp(800) overflows): write 1 / (1 + exp(-x)) "
-            "for x >= 0 and exp(x) / (1 + exp(x)) below, or call autograd.sigmoid."
-        )
-    return right("softplus' = exp(x) / (1 + exp(x)) = sigmoid(x): a smooth ReLU whose slope is the sigmoid.")
 
 
 def _reference_softplus_derivative() -> Any:
