@@ -125,7 +125,7 @@ def diagnose(
 ) -> Feedback | None:
     """None if `value` matches `expected`; else the message of the first mistake it matches, else
     `otherwise` (see `Message`). A `value` that is already a Feedback (the answer could not be
-    read) is returned as it is."""
+    read) is returned as it is. Mistakes are tried in order; their keys must differ (a dict)."""
     if isinstance(value, Feedback):
         return value
     if _matches(value, expected, tol):

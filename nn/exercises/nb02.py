@@ -33,13 +33,17 @@ def _reference_one_step() -> float:
     return 5.0
 
 
+def _rate(answer: Any) -> float | Feedback:
+    return read_number(answer, "the limit of the learning rate, a number", "the largest stable learning rate")
+
+
 # --- 2. largest stable learning rate of a parabola -------------------------------------------------
 
 
 def check_largest_rate(answer: Any) -> Feedback:
     """J(w) = 4 (w - 1)^2: the largest learning rate at which gradient descent still converges."""
     return grade(
-        read_number(answer, "the limit of the learning rate, a number", "the largest stable learning rate"),
+        _rate(answer),
         (0.25, "the curvature is J'' = 8, and the iterates converge for 0 < η < 2/8 = 0.25."),
         {
             0.125: "1/8 = 1/J'' is where the steps start to overshoot (factor 1 - ηa turns negative); they "
@@ -63,7 +67,7 @@ def _reference_largest_rate() -> float:
 def check_bowl_rate(answer: Any) -> Feedback:
     """J(x, y) = x^2 + 5 y^2: the largest learning rate that converges in both directions."""
     return grade(
-        read_number(answer, "the limit of the learning rate, a number", "the largest stable learning rate"),
+        _rate(answer),
         (0.2, "curvatures 2 along x and 10 along y; the steeper one decides: η < 2/10 = 0.2."),
         {
             1.0: "1 = 2/2 is the limit along x alone. Along y the curvature is 10, and y diverges above "
