@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -84,6 +85,21 @@ def as_function(answer: Any, signature: str) -> Callable[..., Any] | Feedback:
     if not callable(answer):
         return wrong(f"pass a function {signature}, got {type(answer).__name__}: {answer!r}.")
     return answer
+
+
+def takes_function(signature: str) -> Callable[[Callable[[Any], Feedback]], Callable[[Any], Feedback]]:
+    """Make a check of a function `signature` out of `body`, which gets the learner's function: a
+    placeholder or a non-function answer is answered as `as_function` does, without `body`."""
+
+    def wrap(body: Callable[[Any], Feedback]) -> Callable[[Any], Feedback]:
+        @functools.wraps(body)
+        def check(answer: Any) -> Feedback:
+            function = as_function(answer, signature)
+            return function if isinstance(function, Feedback) else body(function)
+
+        return check
+
+    return wrap
 
 
 def call(function: Callable[..., Any], *args: Any) -> Any:

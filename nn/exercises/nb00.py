@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from .common import Exercise, Feedback, as_function, call, diagnose, grade, read_number
+from .common import Exercise, Feedback, call, diagnose, grade, read_number, takes_function
 
 
 class Cell:
@@ -54,11 +55,9 @@ def _grads(function: Any, args: tuple[Cell, ...], *cells: Cell) -> Any:
 # --- 2. find the bug: the backward of + that assigns instead of adding --------------------------
 
 
-def check_add_backward(answer: Any) -> Feedback:
+@takes_function("add_backward(a, b, out)")
+def check_add_backward(function: Callable[..., Any]) -> Feedback:
     """A function add_backward(a, b, out) that passes out.grad back to a and b (out = a + b)."""
-    function = as_function(answer, "add_backward(a, b, out)")
-    if isinstance(function, Feedback):
-        return function
     x, out = Cell(4.0), Cell(8.0, grad=1.0)
     verdict = diagnose(
         _grads(function, (x, x, out), x),  # out = x + x
@@ -95,11 +94,9 @@ def _reference_add_backward() -> Any:
 # --- 3. write the backward of multiplication ----------------------------------------------------
 
 
-def check_mul_backward(answer: Any) -> Feedback:
+@takes_function("mul_backward(a, b, out)")
+def check_mul_backward(function: Callable[..., Any]) -> Feedback:
     """A function mul_backward(a, b, out) for out = a * b."""
-    function = as_function(answer, "mul_backward(a, b, out)")
-    if isinstance(function, Feedback):
-        return function
     a, b, out = Cell(2.0), Cell(5.0), Cell(10.0, grad=3.0)
     verdict = diagnose(
         _grads(function, (a, b, out), a, b),

@@ -4,9 +4,10 @@ difference, find the direction of steepest descent."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
-from .common import Exercise, Feedback, as_function, close, grade, near, output, read_pair, returns
+from .common import Exercise, Feedback, close, grade, near, output, read_pair, returns, takes_function
 
 # --- 1. predict the gradient of f(x, y) = xy + x^2 at (1, 2) -------------------------------------
 
@@ -36,11 +37,9 @@ def _reference_gradient() -> tuple[float, float]:
 # --- 2. write a central difference ---------------------------------------------------------------
 
 
-def check_central_difference(answer: Any) -> Feedback:
+@takes_function("central_difference(f, x, h)")
+def check_central_difference(function: Callable[..., Any]) -> Feedback:
     """A function central_difference(f, x, h) estimating f'(x)."""
-    function = as_function(answer, "central_difference(f, x, h)")
-    if isinstance(function, Feedback):
-        return function
     f, x, h = math.exp, 0.5, 1e-3
     central = (f(x + h) - f(x - h)) / (2 * h)
     return grade(

@@ -4,12 +4,13 @@ a training loop that forgets zero_grad."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from autograd import Value
 
 from ..optim import SGD
-from .common import Exercise, Feedback, as_function, call, grade, near, read_number
+from .common import Exercise, Feedback, call, grade, near, read_number, takes_function
 
 
 def _sigmoid(z: float) -> float:
@@ -90,11 +91,9 @@ def _run(train: Any, steps: int) -> float | Feedback:
     return float(w.data)
 
 
-def check_training_loop(answer: Any) -> Feedback:
+@takes_function("train(params, loss_fn, lr, steps)")
+def check_training_loop(function: Callable[..., Any]) -> Feedback:
     """A function train(params, loss_fn, lr, steps) doing `steps` steps of gradient descent."""
-    function = as_function(answer, "train(params, loss_fn, lr, steps)")
-    if isinstance(function, Feedback):
-        return function
     right_w, accumulated_w, g_sum = 0.0, 0.0, 0.0
     for _ in range(5):
         right_w -= 0.1 * 2 * (right_w - 1)

@@ -4,9 +4,10 @@ and the backward of binary cross-entropy on a logit."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
-from .common import Exercise, Feedback, as_function, grade, near, outputs, read_number
+from .common import Exercise, Feedback, grade, near, outputs, read_number, takes_function
 
 # --- 1. five active ReLU layers with weight 0.5 --------------------------------------------------
 
@@ -61,11 +62,9 @@ def _sigmoid(z: float) -> float:
     return 1 / (1 + math.exp(-z))
 
 
-def check_bce_backward(answer: Any) -> Feedback:
+@takes_function("dloss_dz(z, t)")
+def check_bce_backward(function: Callable[..., Any]) -> Feedback:
     """dloss_dz(z, t): the derivative of -[t log σ(z) + (1 - t) log(1 - σ(z))] with respect to z."""
-    function = as_function(answer, "dloss_dz(z, t)")
-    if isinstance(function, Feedback):
-        return function
     cases = [(0.8, 1), (-1.5, 0), (2.0, 0), (0.0, 1)]
     expected = [_sigmoid(z) - t for z, t in cases]
     z0, t0 = cases[0]

@@ -4,9 +4,10 @@ that a blank pixel never lets move."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
-from .common import Exercise, Feedback, as_function, call, close, grade, read_number, read_numbers, returns
+from .common import Exercise, Feedback, call, close, grade, read_number, read_numbers, returns, takes_function
 
 
 def _softmax(scores: list[float]) -> list[float]:
@@ -18,11 +19,9 @@ def _softmax(scores: list[float]) -> list[float]:
 # --- 1. write the backward of softmax + cross-entropy ---------------------------------------------
 
 
-def check_cross_entropy_backward(answer: Any) -> Feedback:
+@takes_function("cross_entropy_grad(scores, target)")
+def check_cross_entropy_backward(function: Callable[..., Any]) -> Feedback:
     """cross_entropy_grad(scores, target): d(-log softmax(scores)[target]) / d scores, a list."""
-    function = as_function(answer, "cross_entropy_grad(scores, target)")
-    if isinstance(function, Feedback):
-        return function
     scores, target = [2.0, -1.0, 0.5, 0.0], 2
     got = call(function, list(scores), target)
     values = (

@@ -4,9 +4,21 @@ program, and the local derivative of a new op."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
-from .common import Exercise, Feedback, as_function, as_pair, diagnose, grade, output, outputs, returns, right
+from .common import (
+    Exercise,
+    Feedback,
+    as_pair,
+    diagnose,
+    grade,
+    output,
+    outputs,
+    returns,
+    right,
+    takes_function,
+)
 
 # --- 1. the backward lines of a straight-line program ---------------------------------------------
 #     a = x * y
@@ -14,11 +26,9 @@ from .common import Exercise, Feedback, as_function, as_pair, diagnose, grade, o
 #     out = b * b
 
 
-def check_backward_lines(answer: Any) -> Feedback:
+@takes_function("backward(x, y) returning (dx, dy)")
+def check_backward_lines(function: Callable[..., Any]) -> Feedback:
     """backward(x, y) -> (dout/dx, dout/dy) for the program above, written by hand."""
-    function = as_function(answer, "backward(x, y) returning (dx, dy)")
-    if isinstance(function, Feedback):
-        return function
     for x, y in [(2.0, 3.0), (-1.5, 0.5)]:
         b = x * y + x
         g_b = 2 * b
@@ -65,11 +75,9 @@ def _reference_backward_lines() -> Any:
 # --- 2. the local derivative of softplus ---------------------------------------------------------
 
 
-def check_softplus_derivative(answer: Any) -> Feedback:
+@takes_function("softplus_derivative(x)")
+def check_softplus_derivative(function: Callable[..., Any]) -> Feedback:
     """softplus_derivative(x): d/dx of softplus(x) = log(1 + exp(x))."""
-    function = as_function(answer, "softplus_derivative(x)")
-    if isinstance(function, Feedback):
-        return function
     points = [-2.0, 0.0, 1.5]
     expected = [1 / (1 + math.exp(-x)) for x in points]
     return grade(

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .common import Exercise, Feedback, as_function, call, grade, read_pair, wrong
+from .common import Exercise, Feedback, call, grade, read_pair, takes_function, wrong
 
 # --- 1. the shape of dE/dW ---------------------------------------------------------------------
 
@@ -43,11 +43,9 @@ def _reference_weight_shape() -> tuple[int, int]:
 # --- 2. delta one layer down ---------------------------------------------------------------------
 
 
-def check_delta_below(answer: Any) -> Feedback:
+@takes_function("delta_below(delta_next, W_next, a)")
+def check_delta_below(function: Callable[..., Any]) -> Feedback:
     """delta_below(delta_next, W_next, a): delta of the layer below, for sigmoid neurons."""
-    function = as_function(answer, "delta_below(delta_next, W_next, a)")
-    if isinstance(function, Feedback):
-        return function
     delta_next = np.array([0.3, -0.2])
     W_next = np.array([[0.1, -0.4, 0.25], [0.5, 0.2, -0.3]])  # 2 neurons above, 3 below
     a = np.array([0.6, 0.3, 0.9])
