@@ -4,45 +4,29 @@ difference, find the direction of steepest descent."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
-from .common import (
-    Exercise,
-    Feedback,
-    as_function,
-    as_number,
-    as_pair,
-    call,
-    close,
-    is_placeholder,
-    right,
-    unanswered,
-    wrong,
-)
+from .common import Exercise, Feedback, close, grade, near, output, read_pair, returns, takes_function
 
 # --- 1. predict the gradient of f(x, y) = xy + x^2 at (1, 2) -------------------------------------
 
 
 def check_gradient(answer: Any) -> Feedback:
     """(df/dx, df/dy) of f(x, y) = x * y + x**2 at (x, y) = (1, 2)."""
-    if is_placeholder(answer):
-        return unanswered("your prediction, a pair (df/dx, df/dy)")
-    pair = as_pair(answer, "(df/dx, df/dy)")
-    if isinstance(pair, Feedback):
-        return pair
-    dx, dy = pair
-    if close(dx, 4.0) and close(dy, 1.0):
-        return right("df/dx = y + 2x = 2 + 2 = 4 and df/dy = x = 1.")
-    if close(dx, 1.0) and close(dy, 4.0):
-        return wrong("the two numbers are swapped: the pair is (df/dx, df/dy).")
-    if close(dx, 2.0):
-        return wrong("df/dx = 2 is the xy term alone (y = 2); x² adds 2x = 2 more.")
-    if close(dx, 3.0):
-        return wrong("df/dx = 3 looks like y + x: the derivative of x² is 2x, not x.")
-    if close(dy, 2.0) or close(dy, 3.0):
-        return wrong(f"df/dy = {dy:g}: only xy depends on y, so df/dy = x = 1 (x² is a constant for y).")
-    return wrong(
-        f"({dx:g}, {dy:g}) is not the gradient at (1, 2). Hold y fixed to get df/dx, then x fixed for df/dy."
+    return grade(
+        read_pair(answer, "your prediction, a pair (df/dx, df/dy)", "(df/dx, df/dy)"),
+        ((4.0, 1.0), "df/dx = y + 2x = 2 + 2 = 4 and df/dy = x = 1."),
+        {
+            (1.0, 4.0): "the two numbers are swapped: the pair is (df/dx, df/dy).",
+            lambda d: close(d[0], 2.0): "df/dx = 2 is the xy term alone (y = 2); x² adds 2x = 2 more.",
+            lambda d: close(d[0], 3.0): "df/dx = 3 looks like y + x: the derivative of x² is 2x, not x.",
+            lambda d: near(2.0, 3.0)(
+                d[1]
+            ): "df/dy = {value[1]:g}: only xy depends on y, so df/dy = x = 1 (x² is a constant for y).",
+        },
+        "({value[0]:g}, {value[1]:g}) is not the gradient at (1, 2). Hold y fixed to get df/dx, then x fixed "
+        "for df/dy.",
     )
 
 
@@ -53,42 +37,34 @@ def _reference_gradient() -> tuple[float, float]:
 # --- 2. write a central difference ---------------------------------------------------------------
 
 
-def check_central_difference(answer: Any) -> Feedback:
+@takes_function("central_difference(f, x, h)")
+def check_central_difference(function: Callable[..., Any]) -> Feedback:
     """A function central_difference(f, x, h) estimating f'(x)."""
-    function = as_function(answer, "central_difference(f, x, h)")
-    if isinstance(function, Feedback):
-        return function
     f, x, h = math.exp, 0.5, 1e-3
-    got = call(function, f, x, h)
-    if isinstance(got, Feedback):
-        return got
-    value = as_number(got, "the estimated derivative")
-    if isinstance(value, Feedback):
-        return value
-    exact = math.exp(x)
     central = (f(x + h) - f(x - h)) / (2 * h)
-    forward = (f(x + h) - f(x)) / h
-    backward = (f(x) - f(x - h)) / h
-    if close(value, central, 1e-9):
-        cubic = call(function, lambda t: t**3, 2.0, 0.1)
-        if not isinstance(cubic, Feedback) and close(float(cubic), 12.01, 1e-9):
-            return right(
-                f"for exp at 0.5 with h = 0.001 the error is {abs(value - exact):.1e}, proportional to h²."
-            )
-        return wrong(
+    return grade(
+        output(function, (f, x, h), "the estimated derivative"),
+        (
+            central,
+            lambda value: (
+                f"for exp at 0.5 with h = 0.001 the error is {abs(value - math.exp(x)):.1e}, "
+                "proportional to h²."
+            ),
+        ),
+        {
+            near((f(x + h) - f(x)) / h, (f(x) - f(x - h)) / h, tol=1e-9): "that is a one-sided difference "
+            "(error proportional to h). Step to both sides: (f(x + h) - f(x - h)) / (2h).",
+            2 * central: "twice the derivative: the two points are 2h apart, so divide by 2h, not h.",
+            central / 2: "half the derivative: (f(x + h) - f(x - h)) spans 2h; divide by 2h once, not twice.",
+        },
+        f"for exp at 0.5 with h = 0.001 the estimate should be {central:.9f}, got {{value!r}}.",
+        tol=1e-9,
+        also=(
+            lambda: returns(function, (lambda t: t**3, 2.0, 0.1), lambda got: close(float(got), 12.01, 1e-9)),
             "right for exp at 0.5, but not for f(t) = t³ at 2 with h = 0.1 (expected 12.01): use f, x and h "
-            "from the arguments."
-        )
-    if close(value, forward, 1e-9) or close(value, backward, 1e-9):
-        return wrong(
-            "that is a one-sided difference (error proportional to h). Step to both sides: (f(x + h) - f(x "
-            "- h)) / (2h)."
-        )
-    if close(value, 2 * central, 1e-9):
-        return wrong("twice the derivative: the two points are 2h apart, so divide by 2h, not h.")
-    if close(value, central / 2, 1e-9):
-        return wrong("half the derivative: (f(x + h) - f(x - h)) spans 2h; divide by 2h once, not twice.")
-    return wrong(f"for exp at 0.5 with h = 0.001 the estimate should be {central:.9f}, got {value!r}.")
+            "from the arguments.",
+        ),
+    )
 
 
 def _reference_central_difference() -> Any:
@@ -103,32 +79,22 @@ def _reference_central_difference() -> Any:
 
 def check_descent_direction(answer: Any) -> Feedback:
     """The unit vector in which f(x, y) = xy + x^2 falls fastest at (3, -3)."""
-    if is_placeholder(answer):
-        return unanswered("a pair (u_x, u_y) of length 1")
-    pair = as_pair(answer, "(u_x, u_y)")
-    if isinstance(pair, Feedback):
-        return pair
-    ux, uy = pair
     s = 1 / math.sqrt(2)
-    if close(ux, -s) and close(uy, -s):
-        return right("minus the gradient (3, 3), divided by its length 3√2: (-1/√2, -1/√2).")
-    if close(ux, s) and close(uy, s):
-        return wrong(
-            "that is where f rises fastest, the gradient's direction. Descent goes the opposite way."
-        )
-    if close(ux, -3.0) and close(uy, -3.0):
-        return wrong(
-            "right direction, but (-3, -3) has length 3√2 ≈ 4.24: divide by it to get a unit vector."
-        )
-    if close(ux, 3.0) and close(uy, 3.0):
-        return wrong("(3, 3) is the gradient itself: it points uphill, and is not of length 1.")
-    if not close(math.hypot(ux, uy), 1.0, 1e-3):
-        return wrong(
-            f"({ux:g}, {uy:g}) has length {math.hypot(ux, uy):.3f}; a direction here is a vector of length 1."
-        )
-    return wrong(
-        f"({ux:g}, {uy:g}) is a unit vector, but not the steepest way down: compute the gradient (y + 2x, "
-        "x) at (3, -3) first."
+    return grade(
+        read_pair(answer, "a pair (u_x, u_y) of length 1", "(u_x, u_y)"),
+        ((-s, -s), "minus the gradient (3, 3), divided by its length 3√2: (-1/√2, -1/√2)."),
+        {
+            (s, s): "that is where f rises fastest, the gradient's direction. Descent goes the opposite way.",
+            (-3.0, -3.0): "right direction, but (-3, -3) has length 3√2 ≈ 4.24: divide by it to get a unit "
+            "vector.",
+            (3.0, 3.0): "(3, 3) is the gradient itself: it points uphill, and is not of length 1.",
+            lambda u: not close(math.hypot(*u), 1.0, 1e-3): lambda u: (
+                f"({u[0]:g}, {u[1]:g}) has length "
+                f"{math.hypot(*u):.3f}; a direction here is a vector of length 1."
+            ),
+        },
+        "({value[0]:g}, {value[1]:g}) is a unit vector, but not the steepest way down: compute the gradient "
+        "(y + 2x, x) at (3, -3) first.",
     )
 
 

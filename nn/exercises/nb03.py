@@ -4,23 +4,13 @@ a training loop that forgets zero_grad."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from autograd import Value
 
 from ..optim import SGD
-from .common import (
-    Exercise,
-    Feedback,
-    as_function,
-    as_number,
-    call,
-    close,
-    is_placeholder,
-    right,
-    unanswered,
-    wrong,
-)
+from .common import Exercise, Feedback, call, grade, near, read_number, takes_function
 
 
 def _sigmoid(z: float) -> float:
@@ -38,31 +28,27 @@ _DW5 = (_OUT_Y1 - 0.05) * _OUT_Y1 * (1 - _OUT_Y1) * _OUT_H1  # 0.0729520
 
 def check_dw6(answer: Any) -> Feedback:
     """dE/dw6 of the article's network at its starting weights."""
-    if is_placeholder(answer):
-        return unanswered("your dE/dw6, a number")
-    value = as_number(answer, "dE/dw6")
-    if isinstance(value, Feedback):
-        return value
-    if close(value, _DW6, 1e-5):
-        return right(
-            f"(out_y1 - t1) · out_y1 (1 - out_y1) · out_h2 = 0.5837098 · 0.2321217 · 0.5208130 = {_DW6:.7f}."
-        )
-    if close(value, _DW5, 1e-4):
-        return wrong(
-            "that is dE/dw5. w6 multiplies out_h2, not out_h1, so the third factor is out_h2 = 0.5208130."
-        )
-    if close(value, -_DW6, 1e-4):
-        return wrong(
-            "the sign is flipped: dE/dout_y1 = out_y1 - t1 = 0.5837 is positive (the output is too large)."
-        )
-    if close(value, (_OUT_Y1 - 0.05) * _OUT_H2, 1e-4):
-        return wrong("the sigmoid's factor dout_y1/dnet_y1 = out_y1 (1 - out_y1) = 0.2321217 is missing.")
-    if close(value, _DW6, 5e-3):
-        return wrong(
-            f"{value:.7f} is close to {_DW6:.7f}: rounded factors (like the article's 0.538 or 0.52) move "
-            "the last digits. Use the unrounded values."
-        )
-    return wrong(f"{value:g}: multiply the three local derivatives on the path w6 -> net_y1 -> out_y1 -> E.")
+    return grade(
+        read_number(answer, "your dE/dw6, a number", "dE/dw6"),
+        (
+            near(_DW6, tol=1e-5),
+            f"(out_y1 - t1) · out_y1 (1 - out_y1) · out_h2 = 0.5837098 · 0.2321217 · 0.5208130 = {_DW6:.7f}.",
+        ),
+        {
+            _DW5: "that is dE/dw5. w6 multiplies out_h2, not out_h1, so the third factor is out_h2 = "
+            "0.5208130.",
+            -_DW6: "the sign is flipped: dE/dout_y1 = out_y1 - t1 = 0.5837 is positive (the output is too "
+            "large).",
+            (_OUT_Y1 - 0.05) * _OUT_H2: "the sigmoid's factor dout_y1/dnet_y1 = out_y1 (1 - out_y1) = "
+            "0.2321217 is missing.",
+            near(
+                _DW6, tol=5e-3
+            ): f"{{value:.7f}} is close to {_DW6:.7f}: rounded factors (like the article's "
+            "0.538 or 0.52) move the last digits. Use the unrounded values.",
+        },
+        "{value:g}: multiply the three local derivatives on the path w6 -> net_y1 -> out_y1 -> E.",
+        tol=1e-4,
+    )
 
 
 def _reference_dw6() -> float:
@@ -74,23 +60,20 @@ def _reference_dw6() -> float:
 
 def check_updated_w5(answer: Any) -> Feedback:
     """w5 after one gradient-descent step with learning rate 0.01."""
-    if is_placeholder(answer):
-        return unanswered("the new w5, a number")
-    value = as_number(answer, "the new w5")
-    if isinstance(value, Feedback):
-        return value
     exact = 0.18 - 0.01 * _DW5
-    if close(value, exact, 1e-7):
-        return right(f"w5 - α dE/dw5 = 0.18 - 0.01 · 0.0729520 = {exact:.7f}.")
-    if close(value, 0.18 + 0.01 * _DW5, 1e-6) or close(value, 0.1807289, 1e-6):
-        return wrong(
-            "that adds the gradient, as the article prints it: gradient ascent, the error goes up. Subtract."
-        )
-    if close(value, 0.18 - _DW5, 1e-6):
-        return wrong("the learning rate 0.01 is missing: the step is α times the gradient.")
-    if close(value, 0.18 - 0.01 * 0.07289, 1e-8):
-        return wrong("right sign, but 0.07289 is the article's rounded gradient; the exact one is 0.0729520.")
-    return wrong(f"{value:g}: the update is w5 - 0.01 · dE/dw5, with dE/dw5 = 0.0729520.")
+    return grade(
+        read_number(answer, "the new w5, a number", "the new w5"),
+        (near(exact, tol=1e-7), f"w5 - α dE/dw5 = 0.18 - 0.01 · 0.0729520 = {exact:.7f}."),
+        {
+            near(0.18 + 0.01 * _DW5, 0.1807289): "that adds the gradient, as the article prints it: gradient "
+            "ascent, the error goes up. Subtract.",
+            0.18 - _DW5: "the learning rate 0.01 is missing: the step is α times the gradient.",
+            near(
+                0.18 - 0.01 * 0.07289, tol=1e-8
+            ): "right sign, but 0.07289 is the article's rounded gradient; the exact one is 0.0729520.",
+        },
+        "{value:g}: the update is w5 - 0.01 · dE/dw5, with dE/dw5 = 0.0729520.",
+    )
 
 
 def _reference_updated_w5() -> float:
@@ -108,35 +91,31 @@ def _run(train: Any, steps: int) -> float | Feedback:
     return float(w.data)
 
 
-def check_training_loop(answer: Any) -> Feedback:
+@takes_function("train(params, loss_fn, lr, steps)")
+def check_training_loop(function: Callable[..., Any]) -> Feedback:
     """A function train(params, loss_fn, lr, steps) doing `steps` steps of gradient descent."""
-    function = as_function(answer, "train(params, loss_fn, lr, steps)")
-    if isinstance(function, Feedback):
-        return function
-    got = _run(function, 5)
-    if isinstance(got, Feedback):
-        return got
     right_w, accumulated_w, g_sum = 0.0, 0.0, 0.0
     for _ in range(5):
         right_w -= 0.1 * 2 * (right_w - 1)
         g_sum += 2 * (accumulated_w - 1)
         accumulated_w -= 0.1 * g_sum
-    if close(got, right_w, 1e-9):
-        return right(
+    return grade(
+        _run(function, 5),
+        (
+            right_w,
             f"on (w - 1)² from w = 0, five steps of 0.1 reach w = {right_w:.5f}; each step uses its own "
-            "gradient."
-        )
-    if close(got, accumulated_w, 1e-9):
-        return wrong(
-            f"w ended at {got:.5f} instead of {right_w:.5f}: each backward() added its gradient to the "
-            "ones before, so every step used the sum of all gradients so far. Call zero_grad() before "
-            "backward()."
-        )
-    if close(got, 0.0, 1e-12):
-        return wrong(
-            "w did not move: call loss.backward() and then the optimizer's step() in every iteration."
-        )
-    return wrong(f"after 5 steps of 0.1 on (w - 1)² from w = 0, w should be {right_w:.5f}, got {got:.5f}.")
+            "gradient.",
+        ),
+        {
+            accumulated_w: f"w ended at {{value:.5f}} instead of {right_w:.5f}: each backward() added its "
+            "gradient to the ones before, so every step used the sum of all gradients so far. Call "
+            "zero_grad() before backward().",
+            near(0.0, tol=1e-12): "w did not move: call loss.backward() and then the optimizer's step() in "
+            "every iteration.",
+        },
+        f"after 5 steps of 0.1 on (w - 1)² from w = 0, w should be {right_w:.5f}, got {{value:.5f}}.",
+        tol=1e-9,
+    )
 
 
 def _reference_training_loop() -> Any:

@@ -4,9 +4,21 @@ program, and the local derivative of a new op."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
-from .common import Exercise, Feedback, as_function, as_number, as_pair, call, close, right, wrong
+from .common import (
+    Exercise,
+    Feedback,
+    as_pair,
+    diagnose,
+    grade,
+    output,
+    outputs,
+    returns,
+    right,
+    takes_function,
+)
 
 # --- 1. the backward lines of a straight-line program ---------------------------------------------
 #     a = x * y
@@ -14,36 +26,35 @@ from .common import Exercise, Feedback, as_function, as_number, as_pair, call, c
 #     out = b * b
 
 
-def check_backward_lines(answer: Any) -> Feedback:
+@takes_function("backward(x, y) returning (dx, dy)")
+def check_backward_lines(function: Callable[..., Any]) -> Feedback:
     """backward(x, y) -> (dout/dx, dout/dy) for the program above, written by hand."""
-    function = as_function(answer, "backward(x, y) returning (dx, dy)")
-    if isinstance(function, Feedback):
-        return function
     for x, y in [(2.0, 3.0), (-1.5, 0.5)]:
-        got = call(function, x, y)
-        if isinstance(got, Feedback):
-            return got
-        pair = as_pair(got, "(dout/dx, dout/dy)")
-        if isinstance(pair, Feedback):
-            return pair
-        dx, dy = pair
         b = x * y + x
         g_b = 2 * b
-        if close(dx, g_b * (y + 1), 1e-9) and close(dy, g_b * x, 1e-9):
-            continue
-        if close(dy, g_b * x, 1e-9) and close(dx, g_b * y, 1e-9):
-            return wrong(
-                "dx misses the edge x -> b: x is used twice (in a and in b), so g_x = g_a · y + g_b · 1."
-            )
-        if close(dy, g_b * x, 1e-9) and close(dx, g_b, 1e-9):
-            return wrong(
-                "dx is only the direct edge into b; x also reaches b through a = x · y, which adds g_a · y."
-            )
-        if close(dx, b * (y + 1), 1e-9) and close(dy, b * x, 1e-9):
-            return wrong("the local derivative of b * b is 2b, not b: both factors are b.")
-        if close(dx, g_b * x, 1e-9) and close(dy, g_b * y, 1e-9):
-            return wrong("the local derivatives of a = x * y are swapped: da/dx = y and da/dy = x.")
-        return wrong(f"at x = {x}, y = {y}: expected ({g_b * (y + 1):g}, {g_b * x:g}), got ({dx:g}, {dy:g}).")
+        verdict = diagnose(
+            output(function, (x, y), "(dout/dx, dout/dy)", as_pair),
+            (g_b * (y + 1), g_b * x),
+            {
+                (g_b * y, g_b * x): "dx misses the edge x -> b: x is used twice (in a and in b), so g_x = "
+                "g_a · y + g_b · 1.",
+                (
+                    g_b,
+                    g_b * x,
+                ): "dx is only the direct edge into b; x also reaches b through a = x · y, which "
+                "adds g_a · y.",
+                (b * (y + 1), b * x): "the local derivative of b * b is 2b, not b: both factors are b.",
+                (
+                    g_b * x,
+                    g_b * y,
+                ): "the local derivatives of a = x * y are swapped: da/dx = y and da/dy = x.",
+            },
+            f"at x = {x}, y = {y}: expected ({g_b * (y + 1):g}, {g_b * x:g}), got ({{value[0]:g}}, "
+            "{value[1]:g}).",
+            tol=1e-9,
+        )
+        if verdict is not None:
+            return verdict
     return right("g_b = 2b, g_a = g_b, g_y = g_a · x, and g_x = g_a · y + g_b: the two uses of x add up.")
 
 
@@ -64,45 +75,35 @@ def _reference_backward_lines() -> Any:
 # --- 2. the local derivative of softplus ---------------------------------------------------------
 
 
-def check_softplus_derivative(answer: Any) -> Feedback:
+@takes_function("softplus_derivative(x)")
+def check_softplus_derivative(function: Callable[..., Any]) -> Feedback:
     """softplus_derivative(x): d/dx of softplus(x) = log(1 + exp(x))."""
-    function = as_function(answer, "softplus_derivative(x)")
-    if isinstance(function, Feedback):
-        return function
     points = [-2.0, 0.0, 1.5]
-    values = []
-    for x in points:
-        got = call(function, x)
-        if isinstance(got, Feedback):
-            return got
-        number = as_number(got, "the derivative")
-        if isinstance(number, Feedback):
-            return number
-        values.append(number)
     expected = [1 / (1 + math.exp(-x)) for x in points]
-    if all(close(v, e, 1e-9) for v, e in zip(values, expected)):
-        far = call(function, 800.0)
-        if isinstance(far, Feedback) or not math.isfinite(float(far)):
-            return wrong(
-                "right for small x, but it fails at x = 800 (exp(800) overflows): write 1 / (1 + exp(-x)) "
-                "for x >= 0 and exp(x) / (1 + exp(x)) below, or call autograd.sigmoid."
-            )
-        return right(
-            "softplus' = exp(x) / (1 + exp(x)) = sigmoid(x): a smooth ReLU whose slope is the sigmoid."
-        )
-    if all(close(v, math.log1p(math.exp(x)), 1e-9) for v, x in zip(values, points)):
-        return wrong("that is softplus itself, the value. The local derivative is d/dx log(1 + exp(x)).")
-    if all(close(v, 1 - e, 1e-9) for v, e in zip(values, expected)):
-        return wrong(
-            "that is sigmoid(-x): check the sign in the exponent; d/dx log(1 + e^x) = e^x / (1 + e^x)."
-        )
-    if all(close(v, math.exp(x), 1e-9) for v, x in zip(values, points)):
-        return wrong(
-            "exp(x) forgets the chain rule through the log: d log(u) = du / u, so divide by 1 + exp(x)."
-        )
-    return wrong(
-        f"at x = 0 the slope should be 0.5, got {values[1]:g}. Differentiate log(1 + exp(x)) with the chain "
-        "rule."
+    return grade(
+        outputs(function, [(x,) for x in points], "the derivative"),
+        (
+            tuple(expected),
+            "softplus' = exp(x) / (1 + exp(x)) = sigmoid(x): a smooth ReLU whose slope is the sigmoid.",
+        ),
+        {
+            tuple(math.log1p(math.exp(x)) for x in points): "that is softplus itself, the value. The local "
+            "derivative is d/dx log(1 + exp(x)).",
+            tuple(
+                1 - e for e in expected
+            ): "that is sigmoid(-x): check the sign in the exponent; d/dx log(1 + e^x) = e^x / (1 + e^x).",
+            tuple(
+                math.exp(x) for x in points
+            ): "exp(x) forgets the chain rule through the log: d log(u) = du / u, so divide by 1 + exp(x).",
+        },
+        "at x = 0 the slope should be 0.5, got {value[1]:g}. Differentiate log(1 + exp(x)) with the chain "
+        "rule.",
+        tol=1e-9,
+        also=(
+            lambda: returns(function, (800.0,), lambda got: math.isfinite(float(got))),
+            "right for small x, but it fails at x = 800 (exp(800) overflows): write 1 / (1 + exp(-x)) for x "
+            ">= 0 and exp(x) / (1 + exp(x)) below, or call autograd.sigmoid.",
+        ),
     )
 
 

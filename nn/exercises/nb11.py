@@ -5,30 +5,31 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .common import Exercise, Feedback, as_number, close, is_placeholder, right, unanswered, wrong
+from .common import Exercise, Feedback, grade, near, read_number
 
 # --- 1. the growth through one linear layer -------------------------------------------------------
 
 
 def check_growth(answer: Any) -> Feedback:
     """RMS growth through a sum of 32 inputs times uniform(-1, 1) weights."""
-    if is_placeholder(answer):
-        return unanswered("a number")
-    value = as_number(answer, "the factor")
-    if isinstance(value, Feedback):
-        return value
     expected = math.sqrt(32 / 3)
-    if close(value, expected, 1e-2):
-        return right(
-            f"Var(w) = 1/3, so the mean square grows by 32/3 and the RMS by √(32/3) = {expected:.3f}."
-        )
-    if close(value, 32 / 3, 1e-2):
-        return wrong("32/3 is the growth of the mean square (the variance); the RMS is its square root.")
-    if close(value, math.sqrt(32), 1e-2) or close(value, 32, 1e-2):
-        return wrong("the weights are not of size 1: uniform in [-1, 1] has variance 1/3.")
-    if close(value, math.sqrt(32 / 3) / math.sqrt(2), 1e-2):
-        return wrong("dividing by √2 is what a ReLU does; this layer has no activation.")
-    return wrong(f"{value:g}: the sum has variance n · Var(w) · E[a²], with n = 32 and Var(w) = 1/3.")
+    return grade(
+        read_number(answer, "a number", "the factor"),
+        (
+            expected,
+            f"Var(w) = 1/3, so the mean square grows by 32/3 and the RMS by √(32/3) = {expected:.3f}.",
+        ),
+        {
+            32 / 3: "32/3 is the growth of the mean square (the variance); the RMS is its square root.",
+            near(
+                math.sqrt(32), 32, tol=1e-2
+            ): "the weights are not of size 1: uniform in [-1, 1] has variance 1/3.",
+            math.sqrt(32 / 3)
+            / math.sqrt(2): "dividing by √2 is what a ReLU does; this layer has no activation.",
+        },
+        "{value:g}: the sum has variance n · Var(w) · E[a²], with n = 32 and Var(w) = 1/3.",
+        tol=1e-2,
+    )
 
 
 def _reference_growth() -> float:
@@ -40,22 +41,20 @@ def _reference_growth() -> float:
 
 def check_he_std(answer: Any) -> Feedback:
     """The standard deviation of He-initialised weights for a layer with 50 inputs."""
-    if is_placeholder(answer):
-        return unanswered("a number")
-    value = as_number(answer, "the standard deviation")
-    if isinstance(value, Feedback):
-        return value
-    if close(value, 0.2, 1e-3):
-        return right("He takes Var(w) = 2/n = 2/50 = 0.04, a standard deviation of 0.2.")
-    if close(value, 0.04, 1e-3):
-        return wrong("0.04 is the variance 2/n; the standard deviation is its square root.")
-    if close(value, math.sqrt(1 / 50), 1e-3):
-        return wrong(
-            "√(1/n) suits a linear layer; a ReLU halves the mean square, so He doubles the variance: √(2/n)."
-        )
-    if close(value, 1 / 50, 1e-3) or close(value, 2 / 50 / 2, 1e-3):
-        return wrong("scale by the square root: Var(w) = 2/n, std = √(2/n).")
-    return wrong(f"{value:g}: He chooses Var(w) so that n · Var(w) · 1/2 = 1.")
+    return grade(
+        read_number(answer, "a number", "the standard deviation"),
+        (0.2, "He takes Var(w) = 2/n = 2/50 = 0.04, a standard deviation of 0.2."),
+        {
+            0.04: "0.04 is the variance 2/n; the standard deviation is its square root.",
+            math.sqrt(
+                1 / 50
+            ): "√(1/n) suits a linear layer; a ReLU halves the mean square, so He doubles the "
+            "variance: √(2/n).",
+            near(1 / 50, 2 / 50 / 2, tol=1e-3): "scale by the square root: Var(w) = 2/n, std = √(2/n).",
+        },
+        "{value:g}: He chooses Var(w) so that n · Var(w) · 1/2 = 1.",
+        tol=1e-3,
+    )
 
 
 def _reference_he_std() -> float:
