@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Protocol, TypeVar
 
 
@@ -41,4 +42,26 @@ def topological_order(root: N) -> list[N]:
                 else:
                     done[parent] = True
                     order.append(parent)
+    return order
+
+
+def reading_order(roots: Iterable[N], skip: Iterable[N] = ()) -> list[N]:
+    """Every node the roots depend on, each after its parents, and among a node's parents the
+    first (with all it depends on) before the second: the order in which the code most likely
+    made them, so that a program or a numbering reads as the function was written. A node in
+    `skip` is left out, and so is whatever only it leads to."""
+    order: list[N] = []
+    seen = set(skip)
+    for root in roots:
+        stack: list[tuple[N, bool]] = [(root, False)]
+        while stack:
+            node, ready = stack.pop()
+            if ready:
+                order.append(node)
+                continue
+            if node in seen:
+                continue
+            seen.add(node)
+            stack.append((node, True))
+            stack.extend((p, False) for p in reversed(node.parents) if p not in seen)
     return order

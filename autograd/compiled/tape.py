@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..graph import topological_order
+from ..graph import reading_order, topological_order
 from ..value import Value
 from .names import Namer
 
@@ -87,7 +87,8 @@ class Tape:
                     name = namer.take(leaf.label or f"{args[a]}_{s}")
                 index[id(leaf)] = len(tape.nodes)
                 tape.nodes.append(Node(len(tape.nodes), name, leaf.data, arg=a, slot=s))
-        for v in _reading_order(outputs, set(index)):
+        given = [leaf for leaves in inputs for leaf in leaves]
+        for v in reading_order(outputs, skip=given):  # parents first, as the function was written
             if v.parents:
                 name = namer.take(v.label)
                 parents = tuple(index[id(p)] for p in v.parents)
@@ -113,24 +114,3 @@ class Tape:
         order = topological_order(vertices[self.outputs[0]])
         nodes = self.nodes
         return [nodes[v.index] for v in reversed(order) if nodes[v.index].op is not None]
-
-
-def _reading_order(outputs: list[Value], inputs: set[int]) -> list[Value]:
-    """Every node the outputs depend on, parents before children, and among a node's parents
-    the first one first (so a program reads as the function was written); inputs left out.
-    (The order of the forward lines only: gradients follow `Tape.backward_order`.)"""
-    order: list[Value] = []
-    seen = set(inputs)
-    for out in outputs:
-        stack: list[tuple[Value, bool]] = [(out, False)]
-        while stack:
-            node, ready = stack.pop()
-            if ready:
-                order.append(node)
-                continue
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            stack.append((node, True))
-            stack.extend((p, False) for p in reversed(node.parents) if id(p) not in seen)
-    return order

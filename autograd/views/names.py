@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ..graph import reading_order
 from ..value import Value
 
 
@@ -33,26 +34,11 @@ def node_names(order: Iterable[Value]) -> dict[Value, str]:
 
 
 def forward_order(order: Iterable[Value]) -> list[Value]:
-    """The nodes of `order`, each after its parents, a node's first parent (and what computed it)
-    before its second: the order in which the code most likely made them. Iterative."""
+    """The nodes of `order` (a whole graph's topological order) in reading order: each after its
+    parents, a node's first parent (and what computed it) before its second."""
     nodes = list(order)
-    inside = set(nodes)
     used = {parent for node in nodes for parent in node.parents}
-    result: list[Value] = []
-    expanded: set[Value] = set()
-    for root in (node for node in nodes if node not in used):
-        stack: list[tuple[Value, bool]] = [(root, False)]
-        while stack:
-            node, parents_done = stack.pop()
-            if parents_done:
-                result.append(node)
-                continue
-            if node in expanded:
-                continue
-            expanded.add(node)
-            stack.append((node, True))
-            stack.extend((p, False) for p in reversed(node.parents) if p in inside and p not in expanded)
-    return result
+    return reading_order(node for node in nodes if node not in used)
 
 
 def derivative(output: str, wrt: str) -> str:
