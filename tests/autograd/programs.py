@@ -327,6 +327,16 @@ class TextBackend(Arithmetic):
         return f"dot([{', '.join(w)}], [{', '.join(x)}], {bias})"
 
 
+def close(got: float, want: float, scale: float = 0.0, rel: float = 1e-12) -> bool:
+    """Equal within `rel` relative (to the number, or to the size of what was summed into it);
+    NaN equals NaN, and an infinity only itself."""
+    if math.isnan(want):
+        return math.isnan(got)
+    if math.isinf(want):
+        return got == want
+    return abs(got - want) <= rel * max(abs(want), scale) + 1e-300
+
+
 def screen(program: Program, largest: float = 1e3, kink: float = 1e-6) -> bool:
     """Whether `program` is a fair numerical test: no overflow, every value within `largest`,
     and no argument within `kink` of a kink or a jump (where rounding picks the branch)."""

@@ -14,18 +14,7 @@ import autograd
 import nn
 from autograd import CompileMismatch, Value, trace
 from tests.autograd import programs
-from tests.autograd.programs import AutogradBackend, FloatBackend, run, screen
-
-REL = 1e-12
-
-
-def close(got: float, want: float, scale: float = 0.0) -> bool:
-    """Equal within 1e-12 relative (to the number, or to the size of what was summed into it)."""
-    if math.isnan(want):
-        return math.isnan(got)
-    if math.isinf(want):
-        return got == want
-    return abs(got - want) <= REL * max(abs(want), scale) + 1e-300
+from tests.autograd.programs import AutogradBackend, FloatBackend, close, run, screen
 
 
 def engine(program: programs.Program, xs: list[float]) -> tuple[float, list[float]]:
